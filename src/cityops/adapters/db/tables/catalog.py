@@ -1,0 +1,1 @@
+"""Catalog and city profile tables (owned by the catalog area)."""

@@ -1,0 +1,1 @@
+"""Regions, unit grids and responsibility areas (owned by the geography area)."""
