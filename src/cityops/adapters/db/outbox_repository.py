@@ -1,0 +1,36 @@
+"""The transactional outbox: messages written in the same transaction as the change they
+announce, published after commit by the relay (``services/outbox.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from cityops.adapters.db.tables.cases import outbox
+
+
+class OutboxRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, topic: str, key: str | None, payload: dict[str, Any], now: datetime) -> None:
+        self.conn.execute(insert(outbox).values(topic=topic, key=key, payload=payload, created_at=now, attempts=0))
+
+    def pending(self, limit: int = 500) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            select(outbox).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+    def mark_published(self, ids: list[int], now: datetime) -> None:
+        if ids:
+            self.conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(published_at=now))
+
+    def mark_failed(self, msg_id: int, error: str) -> None:
+        self.conn.execute(
+            update(outbox)
+            .where(and_(outbox.c.id == msg_id))
+            .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
+        )

@@ -1,0 +1,95 @@
+"""The wiring of one running platform: database, city rules, geography, file store, clock.
+
+Built by ``bootstrap()`` (the CLI, the API app factory, tests); nothing is built at import.
+The city's policy (profile + calendar) and the grid locator are loaded lazily from the
+database on first use and reloaded when a new profile or new grids are installed
+(``invalidate()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from cityops.adapters.blobstore import BlobStore
+from cityops.adapters.db.engine import make_engine
+from cityops.adapters.db.unit_of_work import SqlUnitOfWork
+from cityops.config import Settings, get_settings
+from cityops.domain.cases.policy import CasePolicy
+from cityops.domain.geo.model import CoordSystem, Location
+
+
+class Locator(Protocol):
+    def locate(self, lon: float, lat: float, crs: CoordSystem = CoordSystem.WGS84) -> Location: ...
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    settings: Settings
+    blobs: BlobStore
+    now: Callable[[], datetime] = utcnow
+    policy_override: CasePolicy | None = None
+    locator_override: Locator | None = None
+    # Who verifies/checks on site at a location; replaced by the accounts area's assignment.
+    inspector_for: Callable[[Location], str | None] = field(default=lambda _loc: None)
+    _policy: CasePolicy | None = None
+    _locator: Locator | None = None
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    @property
+    def policy(self) -> CasePolicy:
+        if self.policy_override is not None:
+            return self.policy_override
+        if self._policy is None:
+            from cityops.domain.cases.vocabulary import Channel
+            from cityops.domain.clock.calendar import WorkCalendar
+            from cityops.services.profile import active_profile
+
+            profile = active_profile(self.engine)
+            channels = getattr(profile, "verification_channels", None)
+            kwargs = {}
+            if channels:
+                kwargs["verification_channels"] = frozenset(Channel(c) for c in channels)
+            self._policy = CasePolicy(profile, WorkCalendar(profile.calendar), **kwargs)  # type: ignore[arg-type]
+        return self._policy
+
+    @property
+    def locator(self) -> Locator:
+        if self.locator_override is not None:
+            return self.locator_override
+        if self._locator is None:
+            from cityops.services.geography import get_locator
+
+            self._locator = get_locator(self.engine)
+        return self._locator
+
+    def invalidate(self) -> None:
+        self._policy = None
+        self._locator = None
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Runtime:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.resolved_database_url())
+    return Runtime(
+        engine=engine,
+        settings=settings,
+        blobs=BlobStore(settings.resolved_attachments_dir()),
+        now=now or utcnow,
+    )
