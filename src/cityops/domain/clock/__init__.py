@@ -1,0 +1,1 @@
+"""Working time (工作时间): time limits, the city's working calendar and the case clocks."""
