@@ -65,7 +65,9 @@ class PausableClock:
     def deadline(self, cal: WorkingTime) -> datetime | None:
         if self.running_since is None:
             return None
-        return cal.advance(self.running_since, max(0, self.limit_seconds - self.used_seconds), self.working)
+        return cal.advance(
+            self.running_since, max(0, self.limit_seconds - self.used_seconds), self.working
+        )
 
     def yellow_at(self, cal: WorkingTime) -> datetime | None:
         if self.running_since is None:

@@ -83,9 +83,13 @@ class TimeLimit:
     unit: LimitUnit
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.value, int | float) and math.isfinite(self.value) and self.value > 0):
+        if not (
+            isinstance(self.value, int | float) and math.isfinite(self.value) and self.value > 0
+        ):
             raise ValidationError(
-                "limit.value_invalid", f"时限数值必须为正数，收到“{self.value}”", value=str(self.value)
+                "limit.value_invalid",
+                f"时限数值必须为正数，收到“{self.value}”",
+                value=str(self.value),
             )
 
     def seconds(self, working_day_seconds: int) -> int:
@@ -112,5 +116,7 @@ class TimeLimit:
         """Parse ``"4 working_hours"``, ``"4working_hours"`` or ``"4工作时"``."""
         m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([^\s0-9].*?)\s*", text)
         if not m:
-            raise ValidationError("limit.unparsable", f"无法解析时限“{text}”，例如“4 working_hours”", text=text)
+            raise ValidationError(
+                "limit.unparsable", f"无法解析时限“{text}”，例如“4 working_hours”", text=text
+            )
         return cls(float(m.group(1)), parse_unit(m.group(2)))

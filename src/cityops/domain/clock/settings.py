@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +108,13 @@ def calendar_settings_from_dict(d: dict[str, object]) -> CalendarSettings:
     Raises ``ValueError`` with a precise message on bad input; the profile loader turns it
     into a profile problem with file and field.
     """
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     tz = str(d.get("time_zone", "Asia/Shanghai"))
-    ZoneInfo(tz)  # raises on an unknown zone
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"calendar.time_zone: unknown time zone {tz!r}") from None
     tables_raw = d.get("timetables") or []
     if not isinstance(tables_raw, list) or not tables_raw:
         raise ValueError("calendar.timetables: at least one timetable is required")
@@ -118,38 +122,61 @@ def calendar_settings_from_dict(d: dict[str, object]) -> CalendarSettings:
     for i, t in enumerate(tables_raw):
         if not isinstance(t, dict):
             raise ValueError(f"calendar.timetables[{i}]: must be a table")
-        intervals = tuple(_parse_interval(str(x)) for x in t.get("intervals") or [])
+        intervals = _parse_intervals(t.get("intervals"), f"calendar.timetables[{i}]")
         if not intervals:
             raise ValueError(f"calendar.timetables[{i}]: intervals are required")
-        for (_, e1), (s2, _) in zip(intervals, intervals[1:], strict=False):
-            if not e1 <= s2:
-                raise ValueError(f"calendar.timetables[{i}]: intervals overlap or are unordered")
         start = _parse_md(str(t["from"])) if "from" in t else None
         end = _parse_md(str(t["to"])) if "to" in t else None
         if (start is None) != (end is None):
             raise ValueError(f"calendar.timetables[{i}]: give both 'from' and 'to' or neither")
         tables.append(Timetable(str(t.get("name", f"timetable{i}")), intervals, start, end))
     if not any(t.start is None for t in tables):
-        raise ValueError("calendar.timetables: one timetable without from/to (the regular one) is required")
+        raise ValueError(
+            "calendar.timetables: one timetable without from/to (the regular one) is required"
+        )
+    overrides_raw = d.get("overrides") or []
+    if not isinstance(overrides_raw, list):
+        raise ValueError("calendar.overrides: must be a list of tables")
     overrides: list[DayOverride] = []
-    for i, o in enumerate(d.get("overrides") or []):  # type: ignore[attr-defined]
+    for i, o in enumerate(overrides_raw):
         if not isinstance(o, dict) or "date" not in o or "working" not in o:
             raise ValueError(f"calendar.overrides[{i}]: needs 'date' and 'working'")
-        day = o["date"] if isinstance(o["date"], date) else date.fromisoformat(str(o["date"]))
-        ivs = o.get("intervals")
-        overrides.append(
-            DayOverride(
-                day,
-                bool(o["working"]),
-                str(o.get("note", "")),
-                tuple(_parse_interval(str(x)) for x in ivs) if ivs else None,
-            )
-        )
-    hours = d.get("working_day_hours")
+        raw_day = o["date"]
+        if isinstance(raw_day, datetime):
+            raise ValueError(f"calendar.overrides[{i}].date: a date without time is required")
+        day = raw_day if isinstance(raw_day, date) else date.fromisoformat(str(raw_day))
+        if not isinstance(o["working"], bool):
+            raise ValueError(f"calendar.overrides[{i}].working: must be true or false")
+        ivs = _parse_intervals(o.get("intervals"), f"calendar.overrides[{i}]")
+        overrides.append(DayOverride(day, o["working"], str(o.get("note", "")), ivs or None))
+    official = d.get("official_holidays", True)
+    if not isinstance(official, bool):
+        raise ValueError("calendar.official_holidays: must be true or false")
     return CalendarSettings(
         time_zone=tz,
         timetables=tuple(tables),
-        official_holidays=bool(d.get("official_holidays", True)),
+        official_holidays=official,
         overrides=tuple(overrides),
-        working_day_seconds=round(float(hours) * 3600) if hours is not None else None,  # type: ignore[arg-type]
+        working_day_seconds=_parse_day_seconds(d.get("working_day_hours")),
     )
+
+
+def _parse_intervals(raw: object, where: str) -> tuple[tuple[time, time], ...]:
+    """A list of ``"HH:MM-HH:MM"`` strings, in order and without overlap."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ValueError(f'{where}.intervals: must be a list such as ["08:30-12:00"]')
+    intervals = tuple(_parse_interval(str(x)) for x in raw)
+    for (_, e1), (s2, _) in itertools.pairwise(intervals):
+        if not e1 <= s2:
+            raise ValueError(f"{where}: intervals overlap or are unordered")
+    return intervals
+
+
+def _parse_day_seconds(hours: object) -> int | None:
+    if hours is None:
+        return None
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 24:
+        raise ValueError("calendar.working_day_hours: must be a number of hours in (0, 24]")
+    return round(hours * 3600)
