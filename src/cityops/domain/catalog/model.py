@@ -71,6 +71,7 @@ class FilingCondition:
     urgency: Urgency
     closure_condition: str  # 结案条件
     default_unit: str | None = None  # unit code, or "@street" / "@district" of the location
+    weight: float = 1.0  # relative frequency among all conditions (simulation, statistics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ class RegionInfo:
 
     code: str
     area_class: AreaClass
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class CityProfile:
     city_name: str
     version: str  # the city's own version label, e.g. "2026.1"
     calendar: CalendarSettings
-    classes: dict[str, CatalogClass]  # national + legacy + local, by code
+    classes: dict[str, CatalogClass]  # matter classes (cases are filed under these), by code
     conditions: dict[str, FilingCondition]  # by condition code
     stage_limits: tuple[StageLimit, ...]
     routing: tuple[RoutingRule, ...]
@@ -140,6 +142,16 @@ class CityProfile:
     class_weights: dict[str, float] = field(default_factory=dict)  # relative frequency (simulation, stats)
     evaluation: dict[str, Any] = field(default_factory=dict)  # weights, step tables, grade bands
     content_hash: str = ""
+    # Component (部件) classes by code. National component and matter codes coincide (matter
+    # majors 01-05 are "<component>异常"), so components are kept apart from ``classes``.
+    components: dict[str, CatalogClass] = field(default_factory=dict)
+    # Report channels whose reports are verified on site before filing (``Channel`` values).
+    verification_channels: tuple[str, ...] = ("public", "hotline", "media")
+    legacy_catalog: bool = False  # the CJ/T 214-2007 classes are enabled besides the national ones
+
+    def catalog_class(self, code: str, kind: ClassKind = ClassKind.MATTER) -> CatalogClass | None:
+        """The class of ``kind`` with ``code`` (a matter by default), or None."""
+        return (self.classes if kind == ClassKind.MATTER else self.components).get(code)
 
     def conditions_for(self, class_code: str) -> list[FilingCondition]:
         return [c for c in self.conditions.values() if c.class_code == class_code]
