@@ -279,7 +279,7 @@ def report_case(
 
 
 def _replay_intake(rt: Runtime, key: str, request_hash: str) -> ReportResult | None:
-    with rt.uow() as uow:
+    with rt.uow(readonly=True) as uow:
         row = uow.conn.execute(select(intake_keys).where(intake_keys.c.key == key)).first()
         if row is None:
             return None
@@ -489,11 +489,11 @@ def _kind(upload: Upload, default: str) -> Upload:
 
 
 def get_case(rt: Runtime, case_id: int) -> Case:
-    with rt.uow() as uow:
+    with rt.uow(readonly=True) as uow:
         return uow.cases.get(case_id)
 
 
 def case_events(rt: Runtime, case_id: int) -> list[Event]:
-    with rt.uow() as uow:
+    with rt.uow(readonly=True) as uow:
         uow.cases.get(case_id)
         return uow.cases.events(case_id)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from cityops.adapters.blobstore import BlobStore
 from cityops.adapters.db.engine import make_engine
-from cityops.adapters.db.unit_of_work import SqlUnitOfWork
+from cityops.adapters.db.unit_of_work import NestedUnitOfWork, SharedTransaction, SqlUnitOfWork
 from cityops.config import Settings, get_settings
 from cityops.domain.cases.policy import CasePolicy
 from cityops.domain.geo.model import CoordSystem, Location
@@ -43,9 +43,12 @@ class Runtime:
     inspector_for: Callable[[Location], str | None] = field(default=lambda _loc: None)
     _policy: CasePolicy | None = None
     _locator: Locator | None = None
+    shared: SharedTransaction | None = None  # set while bulk work groups commands per commit
 
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def uow(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        if self.shared is not None:
+            return NestedUnitOfWork(self.shared)
+        return SqlUnitOfWork(self.engine, readonly=readonly)
 
     @property
     def policy(self) -> CasePolicy:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cityops.adapters.db.tables.cases import case_attachments, case_events, cases, counters
@@ -187,6 +187,17 @@ def row_to_event(r: Mapping[str, Any]) -> Event:
     )
 
 
+# Statements built once: the values travel as parameters, so SQLAlchemy compiles each
+# statement once per process instead of once per call.
+_INSERT_CASE = insert(cases)
+_INSERT_EVENT = insert(case_events)
+_INSERT_LINK = insert(case_attachments)
+_SELECT_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
+_UPDATE_CASE = update(cases).where(
+    and_(cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_expected"))
+)
+
+
 class CaseRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -212,13 +223,13 @@ class CaseRepository:
 
     # reads ---------------------------------------------------------------
     def get(self, case_id: int) -> Case:
-        row = self.conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+        row = self.conn.execute(_SELECT_CASE, {"case_id": case_id}).mappings().first()
         if row is None:
             raise NotFoundError("case.not_found", f"案卷{case_id}不存在", case_id=case_id)
         return row_to_case(row)
 
     def find(self, case_id: int) -> Case | None:
-        row = self.conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+        row = self.conn.execute(_SELECT_CASE, {"case_id": case_id}).mappings().first()
         return row_to_case(row) if row else None
 
     def get_by_tracking_code(self, code: str) -> Case | None:
@@ -274,15 +285,15 @@ class CaseRepository:
 
     # writes --------------------------------------------------------------
     def add(self, case: Case, event: Event, now: datetime) -> None:
-        self.conn.execute(insert(cases).values(**case_to_row(case, now)))
-        self.conn.execute(insert(case_events).values(**event_to_row(event, now)))
+        self.conn.execute(_INSERT_CASE, case_to_row(case, now))
+        self.conn.execute(_INSERT_EVENT, event_to_row(event, now))
 
     def save(self, case: Case, event: Event, expected_version: int, now: datetime) -> None:
         row = case_to_row(case, now)
         row.pop("id")
-        result = self.conn.execute(
-            update(cases).where(and_(cases.c.id == case.id, cases.c.version == expected_version)).values(**row)
-        )
+        row["b_id"] = case.id
+        row["b_expected"] = expected_version
+        result = self.conn.execute(_UPDATE_CASE, row)
         if result.rowcount != 1:
             raise ConflictError(
                 "case.conflict",
@@ -291,7 +302,7 @@ class CaseRepository:
                 expected_version=expected_version,
             )
         try:
-            self.conn.execute(insert(case_events).values(**event_to_row(event, now)))
+            self.conn.execute(_INSERT_EVENT, event_to_row(event, now))
         except IntegrityError as exc:  # the (case_id, seq) unique key: a racing writer
             raise ConflictError(
                 "case.conflict", "案卷已被他人更新，请刷新后重试", case_id=case.id, seq=event.seq
@@ -303,7 +314,7 @@ class CaseRepository:
             for a in items
         ]
         if rows:
-            self.conn.execute(insert(case_attachments), rows)
+            self.conn.execute(_INSERT_LINK, rows)
 
     def set_light(self, case_id: int, version: int, light: Light, next_light_at: datetime | None) -> bool:
         """The sweep's write: the light only, guarded by version so it never overwrites a

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+READONLY_OPTION = "cityops_readonly"
+
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     """Build an engine. SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE``
@@ -43,7 +45,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front; read-only units of work use a deferred BEGIN
+        # so that, in WAL mode, they never block a writer.
+        if conn.get_execution_options().get(READONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -11,12 +11,17 @@ from sqlalchemy import Connection, and_, insert, select, update
 from cityops.adapters.db.tables.cases import outbox
 
 
+_INSERT = insert(outbox)
+
+
 class OutboxRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def add(self, topic: str, key: str | None, payload: dict[str, Any], now: datetime) -> None:
-        self.conn.execute(insert(outbox).values(topic=topic, key=key, payload=payload, created_at=now, attempts=0))
+        self.conn.execute(
+            _INSERT, {"topic": topic, "key": key, "payload": payload, "created_at": now, "attempts": 0}
+        )
 
     def pending(self, limit: int = 500) -> list[dict[str, Any]]:
         rows = self.conn.execute(
