@@ -338,3 +338,15 @@ def test_daylight_saving_change_moves_the_utc_intervals() -> None:
     # without official holidays the weekday rule decides everywhere
     assert BERLIN.day(date(2025, 10, 1)).source == DaySource.WEEKDAY_RULE
     assert BERLIN.is_working_day(date(2025, 10, 1))
+
+
+def test_the_last_override_of_a_date_wins() -> None:
+    settings = replace(
+        demo_settings(),
+        overrides=(
+            DayOverride(date(2027, 3, 1), False, "first"),
+            DayOverride(date(2027, 3, 1), True, "second", ((time(10), time(11)),)),
+        ),
+    )
+    plan = WorkCalendar(settings).day(date(2027, 3, 1))
+    assert (plan.working, plan.note, plan.intervals) == (True, "second", ((time(10), time(11)),))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
+from functools import lru_cache
 
 from cityops.domain.clock.official import official_day, weekday_rule
 from cityops.domain.clock.settings import CalendarSettings, DayOverride, Timetable
@@ -56,13 +57,16 @@ def timetable_for(settings: CalendarSettings, d: date) -> Timetable:
     return settings.regular()
 
 
+@lru_cache(maxsize=64)
+def _overrides_by_day(overrides: tuple[DayOverride, ...]) -> dict[date, DayOverride]:
+    return {o.day: o for o in overrides}  # the last one listed wins if a date is repeated
+
+
 def override_for(settings: CalendarSettings, d: date) -> DayOverride | None:
     """The city's override for ``d`` (the last one listed wins if a date is repeated)."""
-    found = None
-    for o in settings.overrides:
-        if o.day == d:
-            found = o
-    return found
+    if not settings.overrides:
+        return None
+    return _overrides_by_day(settings.overrides).get(d)
 
 
 def plan_day(settings: CalendarSettings, d: date) -> DayPlan:
