@@ -10,7 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from cityops.domain.workplan.model import Comparator, Deadline, OutlineNode, number_json
-from cityops.domain.workplan.status import ProgressPoint, StatusResult, TaskStatus
+from cityops.domain.workplan.progress import Month
+from cityops.domain.workplan.status import ProgressPoint, StatusResult, TaskStatus, latest_report
+from cityops.domain.workplan.units import find_unit_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,17 @@ class LedgerTask:
     @property
     def heading(self) -> str:
         return self.title or self.text[:30]
+
+    @property
+    def work_text(self) -> str:
+        """The task's words without its unit clause (the units have their own columns)."""
+        clause = find_unit_clause(self.text)
+        if clause is None:
+            return self.text
+        return (self.text[: clause.start] + self.text[clause.end :]).strip()
+
+    def latest_report_in(self, month: Month) -> ProgressPoint | None:
+        return latest_report([r for r in self.reports if r.month == month])
 
     def deadline_text(self) -> str:
         """ "6月底前、年底前" as written; the default year end when the plan names none."""
