@@ -24,7 +24,7 @@ from cityops.domain.catalog.model import CatalogClass, CityProfile, ClassKind
 from cityops.domain.catalog.problems import Problem, ProblemLog
 from cityops.domain.catalog.profile_city import json_safe, parse_city
 from cityops.domain.catalog.profile_evaluation import parse_evaluation
-from cityops.domain.catalog.profile_files import read_csv, read_toml
+from cityops.domain.catalog.profile_files import Row, read_csv, read_toml
 from cityops.domain.catalog.profile_rules import (
     CONDITION_COLUMNS,
     CONDITION_OPTIONAL,
@@ -140,12 +140,18 @@ def inspect_profile(files: Mapping[str, bytes]) -> tuple[CityProfile | None, lis
 
     unit_rows = read_csv(log, "units.csv", files.get("units.csv"), UNIT_COLUMNS, UNIT_OPTIONAL)
     units = parse_units(unit_rows, regions, city_code) if unit_rows is not None else {}
+    # References are checked against every *declared* code, so that one bad row is one problem.
+    unit_codes = set(units) | _declared(unit_rows)
+    class_codes = set(classes) | _declared(class_rows, kind=ClassKind.MATTER)
+    component_codes = set(components) | _declared(class_rows, kind=ClassKind.COMPONENT)
 
     cond_rows = read_csv(
         log, "conditions.csv", files.get("conditions.csv"), CONDITION_COLUMNS, CONDITION_OPTIONAL
     )
     conditions = (
-        parse_conditions(cond_rows, classes, components, units) if cond_rows is not None else {}
+        parse_conditions(cond_rows, class_codes, component_codes, unit_codes)
+        if cond_rows is not None
+        else {}
     )
 
     stage_rows = read_csv(log, "stage_limits.csv", files.get("stage_limits.csv"), STAGE_COLUMNS)
@@ -157,7 +163,7 @@ def inspect_profile(files: Mapping[str, bytes]) -> tuple[CityProfile | None, lis
         log, "routing.csv", files.get("routing.csv"), ROUTING_COLUMNS, ROUTING_OPTIONAL
     )
     routing = (
-        parse_routing(routing_rows, classes, units, regions, city_code)
+        parse_routing(routing_rows, class_codes, unit_codes, regions, city_code)
         if routing_rows is not None
         else ()
     )
@@ -193,6 +199,19 @@ def inspect_profile(files: Mapping[str, bytes]) -> tuple[CityProfile | None, lis
         legacy_catalog=city.legacy_catalog,
     )
     return profile, []
+
+
+def _declared(rows: list[Row] | None, kind: ClassKind | None = None) -> set[str]:
+    """Codes written in the ``code`` column (of rows of ``kind``, if given)."""
+    if rows is None:
+        return set()
+    kinds = {"component": ClassKind.COMPONENT, "部件": ClassKind.COMPONENT}
+    return {
+        r.text("code")
+        for r in rows
+        if r.text("code")
+        and (kind is None or kinds.get(r.text("kind").lower(), ClassKind.MATTER) == kind)
+    }
 
 
 def _catalog(

@@ -4,11 +4,10 @@ handling limits, the limits of the other stages, and who handles which class whe
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from cityops.domain.catalog.model import (
     AreaClass,
-    CatalogClass,
     FilingCondition,
     RegionInfo,
     RoutingRule,
@@ -63,7 +62,7 @@ def _limit(row: Row) -> TimeLimit | None:
     return TimeLimit(value, unit)
 
 
-def _unit_ref(row: Row, column: str, value: str, units: Mapping[str, Unit]) -> bool:
+def _unit_ref(row: Row, column: str, value: str, units: Collection[str]) -> bool:
     if value in PLACEHOLDER_UNITS or value in units:
         return True
     row.problem(
@@ -74,10 +73,12 @@ def _unit_ref(row: Row, column: str, value: str, units: Mapping[str, Unit]) -> b
 
 def parse_conditions(
     rows: list[Row],
-    classes: Mapping[str, CatalogClass],
-    components: Mapping[str, CatalogClass],
-    units: Mapping[str, Unit],
+    class_codes: Collection[str],
+    component_codes: Collection[str],
+    unit_codes: Collection[str],
 ) -> dict[str, FilingCondition]:
+    """Codes are those *declared* (even on rows with their own problems), so one bad row in
+    units.csv or classes.csv does not cascade into problems here."""
     out: dict[str, FilingCondition] = {}
     for row in rows:
         code = row.require("code", "立案条件编码")
@@ -87,13 +88,13 @@ def parse_conditions(
         limit = _limit(row)
         urgency = row.choice("urgency", Urgency, "紧急程度", aliases=URGENCY_ALIASES)
         default_unit = row.text("default_unit") or None
-        unit_ok = default_unit is None or _unit_ref(row, "default_unit", default_unit, units)
+        unit_ok = default_unit is None or _unit_ref(row, "default_unit", default_unit, unit_codes)
         weight = 1.0
         if row.text("weight"):
             parsed = row.parse_number("weight", row.text("weight"), "权重", positive=False)
             weight = parsed if parsed is not None else weight
-        if class_code is not None and class_code not in classes:
-            hint = "（这是部件编码，立案须用事项类别）" if class_code in components else ""
+        if class_code is not None and class_code not in class_codes:
+            hint = "（这是部件编码，立案须用事项类别）" if class_code in component_codes else ""
             row.problem(
                 "class_code", "profile.class_unknown", f"类别“{class_code}”不在本市目录中{hint}"
             )
@@ -101,14 +102,10 @@ def parse_conditions(
         if code is not None and code in out:
             row.problem("code", "profile.code_duplicate", f"立案条件编码“{code}”重复")
             continue
-        if None in (code, class_code, text, closure, limit, urgency) or not unit_ok:
-            continue
-        assert (
-            code and class_code and text and closure and limit and urgency
-        )  # for the type checker
-        out[code] = FilingCondition(
-            code, class_code, text, limit, urgency, closure, default_unit, weight
-        )
+        if code and class_code and text and closure and limit and urgency and unit_ok:
+            out[code] = FilingCondition(
+                code, class_code, text, limit, urgency, closure, default_unit, weight
+            )
     return out
 
 
@@ -169,8 +166,8 @@ def _covers(s: StageLimit, stage: Stage, urgency: Urgency, area: AreaClass) -> b
 
 def parse_routing(
     rows: list[Row],
-    classes: Mapping[str, CatalogClass],
-    units: Mapping[str, Unit],
+    class_codes: Collection[str],
+    unit_codes: Collection[str],
     regions: Mapping[str, RegionInfo],
     city_code: str,
 ) -> tuple[RoutingRule, ...]:
@@ -180,12 +177,11 @@ def parse_routing(
         pattern = row.require("class_pattern", "类别")
         area = row.require("area_code", "区域")
         unit = row.require("unit_code", "处置单位")
-        ok = pattern is not None and _pattern_ok(row, pattern, classes)
+        ok = pattern is not None and _pattern_ok(row, pattern, class_codes)
         ok = area is not None and _area_ok(row, area, regions, city_code) and ok
-        ok = unit is not None and _unit_ref(row, "unit_code", unit, units) and ok
-        if not ok:
+        ok = unit is not None and _unit_ref(row, "unit_code", unit, unit_codes) and ok
+        if not (ok and pattern and area and unit):
             continue
-        assert pattern and area and unit
         if (pattern, area) in seen:
             row.problem(
                 "class_pattern",
@@ -206,11 +202,11 @@ def pattern_matches(pattern: str, class_code: str) -> bool:
     return class_code == pattern
 
 
-def _pattern_ok(row: Row, pattern: str, classes: Mapping[str, CatalogClass]) -> bool:
-    if pattern == "*" or pattern in classes:
+def _pattern_ok(row: Row, pattern: str, class_codes: Collection[str]) -> bool:
+    if pattern == "*" or pattern in class_codes:
         return True
     if _PATTERN.fullmatch(pattern):
-        if any(pattern_matches(pattern, c) for c in classes):
+        if any(pattern_matches(pattern, c) for c in class_codes):
             return True
         row.problem("class_pattern", "profile.class_unknown", f"没有以“{pattern[:-1]}”开头的类别")
         return False
