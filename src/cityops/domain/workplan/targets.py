@@ -134,7 +134,7 @@ def _strip_lead(words: str) -> tuple[str, str]:
             words, changed = words[m.end() :], True
             continue
         for verb in _VERB_WORDS:
-            if words.startswith(verb) and len(words) > len(verb):
+            if words.startswith(verb) and len(words) > len(verb) + 1:
                 if verb in QUALIFIER_VERBS:
                     qualifier += verb
                 words, changed = words[len(verb) :], True
@@ -252,6 +252,8 @@ def extract_targets(text: str) -> tuple[list[Target], list[Candidate]]:
                     comparator = comparator or previous.target.comparator
         else:
             subject = _noun_after(masked, end)
+            if subject.startswith(_VERB_WORDS):
+                subject = ""  # "按照60%开展创建": a verb, not a noun, follows the number
             qualifier = _last_qualifier(clause_before)
             if not qualifier and chained and previous is not None:
                 qualifier = previous.qualifier
