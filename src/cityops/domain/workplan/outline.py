@@ -101,7 +101,7 @@ class Block:
         """True for "lead phrase。body" paragraphs, False for bare headings."""
         text = self.text
         stop = text.find("。")
-        if 0 <= stop < len(text) - 4:
+        if 0 <= stop <= len(text) - 3:
             return True
         return len(text) > 60
 
@@ -121,7 +121,11 @@ def split_blocks(lines: list[SourceLine], wrapped: bool) -> tuple[list[SourceLin
     for offset, line in enumerate(body):
         marker = read_marker(line.text)
         if marker is not None:
-            blocks.append(Block(marker, marker.rest, start + offset, line.bold_prefix))
+            bold = line.bold_prefix
+            bold_marker = read_marker(bold) if bold else None
+            if bold_marker is not None:
+                bold = bold_marker.rest
+            blocks.append(Block(marker, marker.rest, start + offset, bold or None))
             continue
         last = blocks[-1] if blocks else None
         if last is not None and last.marker is not None and not is_footer(line.text):
@@ -139,12 +143,14 @@ def split_blocks(lines: list[SourceLine], wrapped: bool) -> tuple[list[SourceLin
 
 
 def choose_task_level(blocks: list[Block]) -> Level | None:
-    """The outermost level with at least two blocks, most of which (60 %) carry a body."""
-    for level in Level:
-        at_level = [b for b in blocks if b.level == level]
-        if len(at_level) < 2:
-            continue
-        with_body = sum(1 for b in at_level if b.has_body())
-        if with_body >= 0.6 * len(at_level):
-            return level
+    """The outermost level with at least two blocks, most of which (60 %) carry a body; for a
+    plan of a single task, the outermost level whose one block does."""
+    for minimum in (2, 1):
+        for level in Level:
+            at_level = [b for b in blocks if b.level == level]
+            if len(at_level) < minimum:
+                continue
+            with_body = sum(1 for b in at_level if b.has_body())
+            if with_body >= 0.6 * len(at_level):
+                return level
     return None

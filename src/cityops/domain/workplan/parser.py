@@ -138,7 +138,8 @@ def _collect(blocks: list[Block], level: Level, unparsed: list[Unparsed]) -> lis
 def _title(block: Block, text: str) -> str | None:
     bold = (block.bold_prefix or "").strip()
     if 2 <= len(bold) <= MAX_TITLE and text.startswith(bold):
-        return bold
+        after = text[len(bold) : len(bold) + 1]
+        return bold + after if after in "。：:；;" and after else bold
     stop = text.find("。")
     if 0 < stop < MAX_TITLE:
         return text[: stop + 1]
