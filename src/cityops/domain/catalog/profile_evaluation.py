@@ -14,6 +14,8 @@ from cityops.domain.catalog.profile_files import check_keys
 FILE = "evaluation.toml"
 
 # Object → its composite-score items (DOMAIN.md §6). The weights of one object sum to 100.
+# Item names are the rate keys of ``cityops.domain.evaluation``; ``*_volume`` items score
+# from the step tables; rates where lower is better score as 100 − rate.
 WEIGHT_ITEMS: dict[str, tuple[str, ...]] = {
     "inspector": (
         "valid_report_rate",
@@ -21,10 +23,10 @@ WEIGHT_ITEMS: dict[str, tuple[str, ...]] = {
         "on_time_verify_rate",
         "on_time_check_rate",
     ),
-    "acceptor": ("accepted_volume", "verify_dispatch_on_time_rate", "check_dispatch_on_time_rate"),
-    "shift_leader": ("on_time_filing_rate", "accurate_filing_rate", "on_time_closure_rate"),
+    "acceptor": ("accepted_volume", "on_time_verify_sent_rate", "on_time_check_sent_rate"),
+    "shift_leader": ("on_time_filing_rate", "accurate_filing_rate", "on_time_close_step_rate"),
     "dispatcher": ("dispatch_volume", "on_time_dispatch_rate", "accurate_dispatch_rate"),
-    "department": ("filed_volume", "closure_rate", "on_time_handling_rate", "rework_complement"),
+    "department": ("filed_volume", "closure_rate", "on_time_handling_rate", "rework_rate"),
     "region": ("public_report_rate", "filed_volume", "closure_rate", "on_time_closure_rate"),
 }
 # Volume measures with step tables, each per region class.
