@@ -91,10 +91,12 @@ def expected_percent(start: date, due: date, as_of: date) -> int:
 def latest_report(
     reports: Sequence[ProgressPoint], upto: Month | None = None
 ) -> ProgressPoint | None:
-    counted = [r for r in reports if upto is None or r.month <= upto]
+    """The report that counts: the latest month, then the latest time; on a tie the one given
+    last (reports are kept in the order they were received)."""
+    counted = [(i, r) for i, r in enumerate(reports) if upto is None or r.month <= upto]
     if not counted:
         return None
-    return max(counted, key=lambda r: (r.month, r.reported_at))
+    return max(counted, key=lambda pair: (pair[1].month, pair[1].reported_at, pair[0]))[1]
 
 
 def task_status(
