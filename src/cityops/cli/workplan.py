@@ -6,6 +6,7 @@ import csv
 import getpass
 import json
 import mimetypes
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -21,8 +22,14 @@ from rich.table import Table
 from cityops.errors import CityopsError, ValidationError
 
 TIME_ZONE = "Asia/Shanghai"
-console = Console()
 err = Console(stderr=True)
+
+
+def _console() -> Console:
+    """Output to a terminal fits its width; output to a file or pipe is not cut at 80."""
+    return Console(width=None if sys.stdout.isatty() else 200)
+
+
 app = typer.Typer(
     help="工作要点责任清单 The year's work plan: parse, import, report progress, supervise, print.",
     no_args_is_help=True,
@@ -107,12 +114,12 @@ def parse_cmd(
     if format is OutputFormat.JSON:
         typer.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
         return
-    console.print(
+    _console().print(
         f"[bold]{plan.title or file.name}[/]  发文单位 {plan.issuer or '（未识别）'}  "
         f"年度 {plan.year or '（未识别）'}  任务层级 {plan.task_level or '—'}"
     )
     for note in plan.notes:
-        console.print(f"[dim]{note}[/]")
+        _console().print(f"[dim]{note}[/]")
     table = Table("序号", "标题", "牵头单位", "责任单位", "目标", "时限", show_lines=True)
     for t in plan.tasks:
         table.add_row(
@@ -126,10 +133,10 @@ def parse_cmd(
             ),
             "、".join(d.text for d in t.deadlines),
         )
-    console.print(table)
-    console.print(" ".join(f"{k}={v}" for k, v in plan.figures().items()))
+    _console().print(table)
+    _console().print(" ".join(f"{k}={v}" for k, v in plan.figures().items()))
     for u in plan.unparsed:
-        console.print(
+        _console().print(
             f"[yellow]未识别[/] {u.kind.value} 任务{u.task_seq or '—'} {u.note}：{u.text[:80]}"
         )
 
@@ -181,17 +188,17 @@ def import_cmd(
             engine, file, actor=_actor(actor), known_units=known, aliases=aliases
         )
     figures = result.parsed.figures()
-    console.print(
+    _console().print(
         f"已导入计划 [bold]{result.plan_id}[/]：{result.parsed.title}（{result.parsed.issuer}，"
         f"{result.parsed.year}年），任务{figures['tasks']}项，指标{figures['targets']}个，"
         f"时限{figures['deadlines']}处，未识别{figures['unparsed']}处"
     )
     matched = [m for m in result.matches if m.code]
-    console.print(f"单位匹配 {len(matched)}/{len(result.matches)}")
+    _console().print(f"单位匹配 {len(matched)}/{len(result.matches)}")
     for m in result.matches:
         if m.code is None:
             extra = f"（候选 {', '.join(m.candidates)}）" if m.candidates else ""
-            console.print(f"  [dim]{m.name}: {m.how.value}{extra}[/]")
+            _console().print(f"  [dim]{m.name}: {m.how.value}{extra}[/]")
 
 
 @app.command("list")
@@ -213,7 +220,7 @@ def list_cmd() -> None:
             p.source_name,
             p.imported_at.astimezone(ZoneInfo(TIME_ZONE)).strftime("%Y-%m-%d %H:%M"),
         )
-    console.print(table)
+    _console().print(table)
 
 
 @app.command("tasks")
@@ -238,8 +245,8 @@ def tasks_cmd(
             f"{t.status.percent}%",
             "是" if t.supervised else "",
         )
-    console.print(table)
-    console.print("，".join(f"{s.label_zh}{n}项" for s, n in ledger.counts().items()))
+    _console().print(table)
+    _console().print("，".join(f"{s.label_zh}{n}项" for s, n in ledger.counts().items()))
 
 
 @app.command("report")
@@ -282,7 +289,7 @@ def report_cmd(
             store=store,
             time_zone=TIME_ZONE,
         )
-    console.print(f"已报送进展（报送编号{report_id}），佐证材料{len(evidence)}份")
+    _console().print(f"已报送进展（报送编号{report_id}），佐证材料{len(evidence)}份")
 
 
 @app.command("supervise")
@@ -297,7 +304,7 @@ def supervise_cmd(
 
     with _errors():
         sid = supervise_task(_engine(), task_id, leader=leader, note=note, due=_parse_date(due))
-    console.print(f"已督办（督办编号{sid}）")
+    _console().print(f"已督办（督办编号{sid}）")
 
 
 @app.command("lift")
@@ -311,7 +318,7 @@ def lift_cmd(
 
     with _errors():
         lift_supervision(_engine(), supervision_id, by=by, note=note)
-    console.print("已解除督办")
+    _console().print("已解除督办")
 
 
 @app.command("reminders")
@@ -327,14 +334,14 @@ def reminders_cmd(
     table = Table("类别", "任务ID", "提醒", "责任单位")
     for r in items:
         table.add_row(r.kind.label_zh, str(r.task_id), r.message, "、".join(r.units))
-    console.print(table)
-    console.print(f"共{len(items)}条提醒")
+    _console().print(table)
+    _console().print(f"共{len(items)}条提醒")
 
 
 def _write(out: Path, writer: Callable[[Path], None], what: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     writer(out)
-    console.print(f"已生成{what}：{out}")
+    _console().print(f"已生成{what}：{out}")
 
 
 @app.command("ledger")
@@ -379,7 +386,7 @@ def figures_cmd() -> None:
     table = Table("名称", "单位", "说明")
     for f in default_registry().figures():
         table.add_row(f.name, f.unit, f.description)
-    console.print(table)
+    _console().print(table)
 
 
 @app.command("link")
@@ -401,7 +408,7 @@ def link_cmd(
             registry=default_registry(),
             actor=_actor(actor),
         )
-    console.print("已关联" if figure != "-" else "已取消关联")
+    _console().print("已关联" if figure != "-" else "已取消关联")
 
 
 @app.command("measure")
@@ -425,4 +432,4 @@ def measure_cmd(
     table = Table("指标ID", "平台指标", "实际值")
     for m in results:
         table.add_row(str(m.target_id), m.figure, "—" if m.value is None else str(m.value))
-    console.print(table)
+    _console().print(table)
