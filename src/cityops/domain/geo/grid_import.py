@@ -124,6 +124,7 @@ def check_grid_features(
             continue
         raw_code = _first(props, CODE_PROPERTIES)
         code: str | None = None
+        shown: str | None = None  # the code as given, for reporting
         if raw_code is None:
             problems.append(
                 FeatureProblem(
@@ -134,7 +135,7 @@ def check_grid_features(
                 )
             )
         else:
-            code = _code_text(raw_code)
+            code = shown = _code_text(raw_code)
             if len(code) == LEGACY_GRID_CODE_LENGTH and code.isdigit():
                 code = code[:12] + "0" + code[12:]
             problem = grid_code_problem(code)
@@ -143,7 +144,7 @@ def check_grid_features(
                 code = None
         geom, why = _geometry(feature, crs)
         if geom is None:
-            problems.append(FeatureProblem(index, code, "geo.geometry_invalid", why))
+            problems.append(FeatureProblem(index, code or shown, "geo.geometry_invalid", why))
         if code is None:
             continue
         if code[:12] not in known_communities:
