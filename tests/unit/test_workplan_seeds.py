@@ -294,3 +294,27 @@ def test_json_form_has_the_documented_fields(jining: ParsedPlan) -> None:
     assert data["tasks"][8]["deadlines"] == [
         {"text": "每月", "date": None, "recurrence": "monthly"}
     ]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "workplan.md"
+
+
+def test_the_figures_in_the_docs_are_the_parsers() -> None:
+    rows = [
+        line for line in DOCS.read_text(encoding="utf-8").splitlines() if line.startswith("| 00")
+    ]
+    assert len(rows) == 5
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        p = plan(cells[0])
+        f = p.figures()
+        recurrences = sum(1 for t in p.tasks for d in t.deadlines if d.recurrence)
+        assert cells[2:] == [
+            p.task_level.value if p.task_level else "",
+            str(f["tasks"]),
+            str(f["with_lead_units"]),
+            str(f["with_responsible_units"]),
+            str(f["targets"]),
+            f"{f['deadlines']} ({recurrences})",
+            str(f["unparsed"]),
+        ]
