@@ -1,0 +1,357 @@
+"""The evaluation engine: the counts of every object in one period, computed by the database
+from the event log (``case_events``) in one SQL statement, on SQLite and on PostgreSQL.
+
+The statement follows ``docs/evaluation.md`` rule by rule; the pure-Python reference
+(``domain.evaluation.reference``) follows the same rules case by case, and the tests hold the
+two equal. Shape of the statement:
+
+* ``rel``: the cases that can count in ``[lo, hi)`` — reported before ``hi`` and not ended
+  before ``lo`` (from the ``cases`` projection, which also gives their location and channel);
+* ``ev``: their events before ``hi``, with the few JSON fields the rules read extracted once
+  (stage ``on_time``, dispatched ``unit``, extension ``approved``, closure ``handled_on_time``,
+  and whether the handling clock or the dispatch stage was past its limit at ``hi``);
+* ``cf``: one row per case — its state at ``lo`` and at ``hi``, its last dispatch, return,
+  handling and clock event — by aggregates over ``ev`` (``max(seq * k + value)`` picks a value
+  of the last event of a kind without a join);
+* three aggregates, united: counts per (district, street, community, grid, unit), counts
+  per post (role, actor), and the grids each inspector worked in.
+
+Regions are summed up from the grid rows, departments from the unit column, in Python.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, text
+
+from cityops.adapters.db.types import UTCDateTime
+from cityops.domain.evaluation.definitions import (
+    CITY_CODE,
+    CLOCK_EVENTS,
+    EXTERNAL_CHANNELS,
+    POST_ROLES,
+    TIMED_EVENTS,
+    Count,
+    Counts,
+    ObjectKind,
+)
+
+C = Count
+K = ObjectKind
+STATE_CODES = {
+    "reported": 1,
+    "verifying": 2,
+    "rejected": 3,
+    "filed": 4,
+    "dispatched": 5,
+    "handled": 6,
+    "checking": 7,
+    "closed": 8,
+    "cancelled": 9,
+}
+REGION_LEVELS = (K.DISTRICT, K.STREET, K.COMMUNITY, K.GRID)
+ALL_COUNTS = tuple(Count)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few SQL fragments that differ between SQLite and PostgreSQL."""
+
+    name: str
+
+    def text(self, *path: str) -> str:
+        if self.name == "postgresql":
+            return f"(e.data #>> '{{{','.join(path)}}}')"
+        return f"json_extract(e.data, '$.{'.'.join(path)}')"
+
+    def flag(self, *path: str) -> str:
+        """1 when the JSON value is ``true``, else 0."""
+        if self.name == "postgresql":
+            return f"(CASE WHEN {self.text(*path)} = 'true' THEN 1 ELSE 0 END)"
+        return f"(CASE WHEN {self.text(*path)} = 1 THEN 1 ELSE 0 END)"
+
+    def integer(self, *path: str) -> str:
+        if self.name == "postgresql":
+            return f"CAST({self.text(*path)} AS BIGINT)"
+        return f"CAST({self.text(*path)} AS INTEGER)"
+
+    def before_hi(self, *path: str) -> str:
+        """The JSON timestamp is before ``hi`` (SQLite: compared in whole UTC seconds, which
+        is exact because ``hi`` is a whole second)."""
+        if self.name == "postgresql":
+            return f"CAST({self.text(*path)} AS TIMESTAMPTZ) < :hi"
+        return f"datetime({self.text(*path)}) < :hi_s"
+
+    def padded(self, expr: str) -> str:
+        if self.name == "postgresql":
+            return f"lpad(CAST({expr} AS TEXT), 10, '0')"
+        return f"substr('0000000000' || {expr}, -10)"
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+
+
+def _statement(d: Dialect) -> str:
+    states = " ".join(f"WHEN '{s}' THEN {n}" for s, n in STATE_CODES.items())
+    limit = d.text("handling", "limit_seconds")
+    used = d.integer("handling", "used_seconds")
+    clock = f"""CASE WHEN e.type IN {_in(CLOCK_EVENTS)} AND {limit} IS NOT NULL THEN
+              CASE WHEN {d.text("handling", "deadline")} IS NOT NULL
+                   THEN (CASE WHEN {d.before_hi("handling", "deadline")} THEN 1 ELSE 0 END)
+                   ELSE (CASE WHEN {used} > {d.integer("handling", "limit_seconds")}
+                              THEN 1 ELSE 0 END)
+              END
+         END"""
+    region_sums = {
+        C.REPORTED: "f.rep_in",
+        C.REPORTED_VALID: "f.rep_in * f.f_any",
+        C.REPORTED_PUBLIC: "f.rep_in * f.ext",
+        C.FILED: "f.f_in",
+        C.FILED_ON_TIME: "f.f_ok",
+        C.FILED_PUBLIC: "f.f_in * f.ext",
+        C.FILED_CANCELLED: "f.f_in * f.canc",
+        C.DISPATCHED: "f.d_n",
+        C.DISPATCHED_ON_TIME: "f.d_ok",
+        C.DISPATCHED_WRONG: "f.d_n - f.d_kept",
+        C.DISPATCH_DUE: "f.d_n + f.pending_over",
+        C.RECEIVED: "f.received",
+        C.HANDLING_DUE: "f.hdue",
+        C.HANDLED: "f.handled",
+        C.HANDLED_ON_TIME: "f.handled_ok",
+        C.EXTENDED: "f.hdue * f.ext_in",
+        C.OVERDUE: "f.overdue",
+        C.CLOSURE_DUE: "f.cdue",
+        C.CLOSED: "f.closed",
+        C.CLOSED_ON_TIME: "f.closed_ok",
+        C.REWORKED: "f.cdue * f.rw_in",
+    }
+    post_sums = {
+        C.REPORTED: "CASE WHEN v.type = 'reported' THEN 1 ELSE 0 END",
+        C.REPORTED_VALID: "CASE WHEN v.type = 'reported' THEN cf.f_any ELSE 0 END",
+        C.VERIFIED: "CASE WHEN v.type = 'verified' THEN 1 ELSE 0 END",
+        C.VERIFIED_ON_TIME: "CASE WHEN v.type = 'verified' THEN v.ok ELSE 0 END",
+        C.ACCEPTED: "CASE WHEN v.type IN ('filed', 'rejected') THEN 1 ELSE 0 END",
+        C.ACCEPTED_ON_TIME: "CASE WHEN v.type IN ('filed', 'rejected') THEN v.ok ELSE 0 END",
+        C.FILED: "CASE WHEN v.type = 'filed' THEN 1 ELSE 0 END",
+        C.FILED_ON_TIME: "CASE WHEN v.type = 'filed' THEN v.ok ELSE 0 END",
+        C.FILED_CANCELLED: "CASE WHEN v.type = 'filed' THEN cf.canc ELSE 0 END",
+        C.DISPATCHED: "CASE WHEN v.type = 'dispatched' THEN 1 ELSE 0 END",
+        C.DISPATCH_DUE: "CASE WHEN v.type = 'dispatched' THEN 1 ELSE 0 END",
+        C.DISPATCHED_ON_TIME: "CASE WHEN v.type = 'dispatched' THEN v.ok ELSE 0 END",
+        C.DISPATCHED_WRONG: (
+            "CASE WHEN v.type = 'dispatched' AND v.seq < cf.r_last THEN 1 ELSE 0 END"
+        ),
+        C.CHECK_SENT: "CASE WHEN v.type = 'check_requested' THEN 1 ELSE 0 END",
+        C.CHECK_SENT_ON_TIME: "CASE WHEN v.type = 'check_requested' THEN v.ok ELSE 0 END",
+        C.CHECKED: "CASE WHEN v.type IN ('reworked', 'closed') THEN 1 ELSE 0 END",
+        C.CHECKED_ON_TIME: "CASE WHEN v.type IN ('reworked', 'closed') THEN v.ok ELSE 0 END",
+        C.CLOSE_STEPS: "CASE WHEN v.type = 'closed' THEN 1 ELSE 0 END",
+        C.CLOSE_STEPS_ON_TIME: "CASE WHEN v.type = 'closed' THEN v.ok ELSE 0 END",
+    }
+
+    def counts(sums: Mapping[Count, str]) -> str:
+        return ",\n       ".join(
+            f"SUM({sums[c]}) AS {c.value}" if c in sums else f"0 AS {c.value}" for c in ALL_COUNTS
+        )
+
+    return f"""
+WITH rel AS (
+  SELECT c.id, c.district_code, c.street_code, c.community_code, c.grid_code,
+         CASE WHEN c.channel IN {_in(EXTERNAL_CHANNELS)} THEN 1 ELSE 0 END AS ext
+  FROM cases c
+  WHERE c.reported_at < :hi AND (c.ended_at IS NULL OR c.ended_at >= :lo)
+),
+ev AS (
+  SELECT e.case_id, e.seq, e.type, e.actor, e.role,
+         CASE e.to_state {states} END AS st,
+         CASE WHEN e.at >= :lo THEN 1 ELSE 0 END AS inp,
+         CASE WHEN e.type IN {_in(TIMED_EVENTS)} THEN {d.flag("on_time")} ELSE 0 END AS ok,
+         CASE WHEN e.type = 'dispatched' THEN {d.padded("e.seq")} || {d.text("unit")} END AS dunit,
+         CASE WHEN e.type = 'extension_decided' THEN {d.flag("approved")} ELSE 0 END AS approved,
+         CASE WHEN e.type = 'closed' THEN {d.flag("handled_on_time")} ELSE 0 END AS hot,
+         {clock} AS hover,
+         CASE WHEN e.to_state = 'filed'
+              THEN (CASE WHEN {d.before_hi("clock", "deadline")} THEN 1 ELSE 0 END) END AS sover
+  FROM rel JOIN case_events e ON e.case_id = rel.id
+  WHERE e.at < :hi
+),
+cf AS (
+  SELECT case_id,
+         MAX(CASE WHEN inp = 0 THEN seq * 16 + st END) % 16 AS st_lo,
+         MAX(seq * 16 + st) % 16 AS st_hi,
+         MAX(CASE WHEN type = 'reported' THEN inp ELSE 0 END) AS rep_in,
+         MAX(CASE WHEN type = 'filed' THEN 1 ELSE 0 END) AS f_any,
+         MAX(CASE WHEN type = 'filed' THEN inp ELSE 0 END) AS f_in,
+         MAX(CASE WHEN type = 'filed' THEN inp * ok ELSE 0 END) AS f_ok,
+         MAX(CASE WHEN type = 'cancelled' THEN 1 ELSE 0 END) AS canc,
+         MAX(dunit) AS d_unit,
+         MAX(CASE WHEN type = 'dispatched' THEN seq * 2 + inp END) AS d_last,
+         COALESCE(MAX(CASE WHEN type = 'returned' THEN seq END), 0) AS r_last,
+         SUM(CASE WHEN type = 'dispatched' THEN inp ELSE 0 END) AS d_n,
+         SUM(CASE WHEN type = 'dispatched' THEN inp * ok ELSE 0 END) AS d_ok,
+         MAX(CASE WHEN type = 'handled' THEN seq * 4 + inp * 2 + ok END) AS h_last,
+         MAX(CASE WHEN type = 'reworked' THEN inp ELSE 0 END) AS rw_in,
+         MAX(CASE WHEN type = 'extension_decided' THEN inp * approved ELSE 0 END) AS ext_in,
+         MAX(CASE WHEN hover IS NOT NULL THEN seq * 2 + hover END) % 2 AS over_hi,
+         MAX(CASE WHEN sover IS NOT NULL THEN seq * 2 + sover END) % 2 AS s_over,
+         MAX(CASE WHEN type = 'closed' THEN inp * 2 + hot ELSE 0 END) AS cl
+  FROM ev
+  GROUP BY case_id
+),
+fu AS (
+  SELECT cf.*, rel.district_code, rel.street_code, rel.community_code, rel.grid_code, rel.ext,
+         CASE WHEN cf.d_last IS NOT NULL AND cf.d_last / 2 > cf.r_last AND cf.canc = 0
+              THEN 1 ELSE 0 END AS has_unit,
+         CASE WHEN cf.d_last IS NOT NULL AND cf.d_last % 2 = 1 AND cf.d_last / 2 > cf.r_last
+              THEN 1 ELSE 0 END AS d_kept,
+         CASE WHEN cf.st_hi = 4 AND cf.s_over = 1 THEN 1 ELSE 0 END AS pending_over,
+         CASE WHEN cf.f_any = 1 AND cf.canc = 0 AND (cf.st_lo IS NULL OR cf.st_lo <> 8)
+              THEN 1 ELSE 0 END AS cdue
+  FROM cf JOIN rel ON rel.id = cf.case_id
+),
+fh AS (
+  SELECT fu.*,
+         CASE WHEN has_unit = 1 THEN substr(d_unit, 11) END AS unit,
+         CASE WHEN has_unit = 1 AND d_last % 2 = 1 THEN 1 ELSE 0 END AS received,
+         CASE WHEN has_unit = 1 AND (st_lo IS NULL OR st_lo NOT IN (6, 7, 8) OR rw_in = 1)
+              THEN 1 ELSE 0 END AS hdue,
+         CASE WHEN cdue = 1 AND cl >= 2 THEN 1 ELSE 0 END AS closed,
+         CASE WHEN cdue = 1 AND cl = 3 THEN 1 ELSE 0 END AS closed_ok
+  FROM fu
+),
+f AS (
+  SELECT fh.*,
+         CASE WHEN hdue = 1 AND st_hi IN (6, 7, 8) AND (h_last / 2) % 2 = 1
+              THEN 1 ELSE 0 END AS handled,
+         CASE WHEN hdue = 1 AND st_hi IN (6, 7, 8) AND (h_last / 2) % 2 = 1 AND h_last % 2 = 1
+              THEN 1 ELSE 0 END AS handled_ok,
+         CASE WHEN hdue = 1 AND st_hi = 5 AND over_hi = 1 THEN 1 ELSE 0 END AS overdue
+  FROM fh
+)
+SELECT 'region' AS kind, f.district_code AS k1, f.street_code AS k2, f.community_code AS k3,
+       f.grid_code AS k4, f.unit AS k5,
+       {counts(region_sums)}
+FROM f
+GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code, f.unit
+UNION ALL
+SELECT 'post', v.role, v.actor, NULL, NULL, NULL,
+       {counts(post_sums)}
+FROM ev v JOIN cf ON cf.case_id = v.case_id
+WHERE v.inp = 1 AND v.role IN {_in(POST_ROLES)}
+GROUP BY v.role, v.actor
+UNION ALL
+SELECT DISTINCT 'worked', v.actor, r.grid_code, NULL, NULL, NULL,
+       {", ".join(f"0 AS {c.value}" for c in ALL_COUNTS)}
+FROM ev v JOIN rel r ON r.id = v.case_id
+WHERE v.inp = 1 AND v.role = 'inspector'
+  AND v.type IN ('reported', 'verified', 'reworked', 'closed')
+  AND r.grid_code IS NOT NULL
+"""
+
+
+_STATEMENTS: dict[str, str] = {}
+
+
+def statement(dialect: str) -> str:
+    if dialect not in _STATEMENTS:
+        _STATEMENTS[dialect] = _statement(Dialect(dialect))
+    return _STATEMENTS[dialect]
+
+
+def engine_counts(
+    conn: Connection | Engine,
+    lo: datetime,
+    hi: datetime,
+    assignment: Mapping[str, Iterable[str]] | None = None,
+) -> Counts:
+    """Counts of every object for ``[lo, hi)``; ``assignment`` as in ``reference_counts``."""
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return engine_counts(c, lo, hi, assignment)
+    dialect = conn.dialect.name
+    stmt = text(statement(dialect)).bindparams(
+        bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
+    )
+    params: dict[str, object] = {"lo": lo, "hi": hi}
+    if dialect == "sqlite":
+        params["hi_s"] = hi.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    rows = conn.execute(stmt, params).all()
+    return assemble(rows, assignment)
+
+
+def assemble(
+    rows: Iterable[tuple[object, ...]], assignment: Mapping[str, Iterable[str]] | None
+) -> Counts:
+    """Roll the statement's rows up into every object's counts."""
+    out: Counts = defaultdict(Counter)
+    grid_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    worked: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        kind = row[0]
+        keys = row[1:6]
+        values = {c.value: int(v or 0) for c, v in zip(ALL_COUNTS, row[6:], strict=True) if v}
+        if kind == "region":
+            district, street, community, grid, unit = (
+                str(k) if k is not None else None for k in keys
+            )
+            targets = [(K.CITY, CITY_CODE)]
+            targets += [
+                (lvl, code)
+                for lvl, code in zip(
+                    REGION_LEVELS, (district, street, community, grid), strict=True
+                )
+                if code
+            ]
+            for target in targets:
+                out[target].update(values)
+            if grid:
+                grid_counts[grid].update(values)
+            if unit:
+                out[(K.DEPARTMENT, unit)].update(
+                    {k: v for k, v in values.items() if k in _UNIT_KEYS}
+                )
+        elif kind == "post":
+            role, actor = str(keys[0]), str(keys[1])
+            out[(POST_ROLES[role], actor)].update(values)
+        else:
+            worked[str(keys[0])].add(str(keys[1]))
+    explicit = {k: set(v) for k, v in (assignment or {}).items()}
+    for actor in {code for kind, code in out if kind == K.INSPECTOR} | set(explicit):
+        grids = explicit.get(actor, worked.get(actor, set()))
+        counts = out[(K.INSPECTOR, actor)]
+        counts[C.GRID_FILED] += sum(grid_counts[g][C.FILED] for g in grids)
+        counts[C.MISSED] += sum(grid_counts[g][C.FILED_PUBLIC] for g in grids)
+    return dict(out)
+
+
+_UNIT_KEYS = frozenset(
+    c.value
+    for c in (
+        C.RECEIVED,
+        C.HANDLING_DUE,
+        C.HANDLED,
+        C.HANDLED_ON_TIME,
+        C.EXTENDED,
+        C.OVERDUE,
+        C.CLOSURE_DUE,
+        C.CLOSED,
+        C.CLOSED_ON_TIME,
+        C.REWORKED,
+    )
+)
+
+
+def normalized(counts: Counts) -> dict[tuple[str, str], dict[str, int]]:
+    """Counts without zeros and without empty objects (to compare two implementations)."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for (kind, code), c in counts.items():
+        kept = {str(k): int(v) for k, v in c.items() if v}
+        if kept:
+            out[(str(kind), code)] = kept
+    return out
