@@ -62,7 +62,7 @@ def pg_database() -> Iterator[str]:
         admin = make_engine(admin_url, pool_size=1)
         with admin.connect() as conn:
             conn.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001 - turned into a clear failure below
+    except Exception as exc:
         pytest.fail(PG_HINT.format(url=admin_url) + f" ({exc.__class__.__name__})", pytrace=False)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"cityops_test_{worker}_{uuid.uuid4().hex[:8]}"

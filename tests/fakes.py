@@ -63,16 +63,31 @@ def make_profile(handled_requires_photo: bool = True) -> CityProfile:
         c.code: c
         for c in (
             FilingCondition(
-                "06010-01", "06010", "道路、广场有暴露垃圾", TimeLimit(4, LimitUnit.WORKING_HOURS),
-                Urgency.NORMAL, "垃圾清理干净", "@street",
+                "06010-01",
+                "06010",
+                "道路、广场有暴露垃圾",
+                TimeLimit(4, LimitUnit.WORKING_HOURS),
+                Urgency.NORMAL,
+                "垃圾清理干净",
+                "@street",
             ),
             FilingCondition(
-                "07001-01", "07001", "张贴小广告", TimeLimit(1, LimitUnit.WORKING_DAYS),
-                Urgency.NORMAL, "小广告清除", "@street",
+                "07001-01",
+                "07001",
+                "张贴小广告",
+                TimeLimit(1, LimitUnit.WORKING_DAYS),
+                Urgency.NORMAL,
+                "小广告清除",
+                "@street",
             ),
             FilingCondition(
-                "01001-01", "01001", "井盖缺失", TimeLimit(2, LimitUnit.HOURS),
-                Urgency.URGENT, "井盖恢复", "company.water",
+                "01001-01",
+                "01001",
+                "井盖缺失",
+                TimeLimit(2, LimitUnit.HOURS),
+                Urgency.URGENT,
+                "井盖恢复",
+                "company.water",
             ),
         )
     }
@@ -81,8 +96,20 @@ def make_profile(handled_requires_photo: bool = True) -> CityProfile:
         for u in (
             Unit("center", "监督指挥中心", UnitKind.CENTER),
             Unit("district.370102", "历下区城市管理局", UnitKind.DISTRICT, None, "370102"),
-            Unit("street.370102001", "解放路街道办事处", UnitKind.STREET, "district.370102", "370102001"),
-            Unit("street.370102002", "千佛山街道办事处", UnitKind.STREET, "district.370102", "370102002"),
+            Unit(
+                "street.370102001",
+                "解放路街道办事处",
+                UnitKind.STREET,
+                "district.370102",
+                "370102001",
+            ),
+            Unit(
+                "street.370102002",
+                "千佛山街道办事处",
+                UnitKind.STREET,
+                "district.370102",
+                "370102002",
+            ),
             Unit("company.water", "供水公司", UnitKind.COMPANY),
             Unit("dept.sanitation", "环卫中心", UnitKind.DEPARTMENT),
         )

@@ -16,17 +16,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CITYOPS_", env_file=".env", extra="ignore")
 
-    var_dir: Path = Field(default=Path("var"), description="Directory for the embedded database and files")
-    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite under var_dir")
-    attachments_dir: Path | None = Field(default=None, description="Blob store; default var_dir/attachments")
+    var_dir: Path = Field(
+        default=Path("var"), description="Directory for the embedded database and files"
+    )
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; default SQLite under var_dir"
+    )
+    attachments_dir: Path | None = Field(
+        default=None, description="Blob store; default var_dir/attachments"
+    )
     profile_dir: Path | None = Field(
         default=None, description="City profile directory; default the shipped demo city"
     )
     max_attachment_bytes: int = 10 * 1024 * 1024
     map_tile_url: str = Field(
-        default="", description="Tile URL template for the console maps; empty draws vector layers only"
+        default="",
+        description="Tile URL template for the console maps; empty draws vector layers only",
     )
-    secret_key: str = Field(default="", description="Token signing key; generated per var_dir if empty")
+    secret_key: str = Field(
+        default="", description="Token signing key; generated per var_dir if empty"
+    )
     token_minutes: int = 8 * 60
 
     def resolved_database_url(self) -> str:

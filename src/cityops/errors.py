@@ -74,5 +74,12 @@ class AttachmentError(CityopsError):
     default_code = "attachment.invalid"
 
 
+class TooLargeError(AttachmentError):
+    """A file or a request body over the limit; refused before anything is stored."""
+
+    http_status = 413
+    default_code = "request.too_large"
+
+
 class CalendarError(CityopsError):
     default_code = "calendar.invalid"

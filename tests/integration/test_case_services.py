@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -90,7 +91,9 @@ def test_a_case_goes_round_the_loop_and_the_log_replays_to_the_projection(rt, cl
     case = svc.dispatch_case(rt, DISPATCHER, case.id)  # routing suggestion: @street
     assert case.assigned_unit == "street.370102001"
     clock.tick(60)
-    svc.handle_case(rt, STREET_HANDLER, case.id, opinion="已清理", photos=[Upload(PNG, "after.png")])
+    svc.handle_case(
+        rt, STREET_HANDLER, case.id, opinion="已清理", photos=[Upload(PNG, "after.png")]
+    )
     clock.tick()
     case = svc.request_check(rt, ACCEPTOR, case.id)
     assert case.checker == "inspector.370102001"
@@ -99,7 +102,12 @@ def test_a_case_goes_round_the_loop_and_the_log_replays_to_the_projection(rt, cl
     assert case.state == CaseState.CLOSED
     events = svc.case_events(rt, case.id)
     assert [e.type.value for e in events] == [
-        "reported", "filed", "dispatched", "handled", "check_requested", "closed",
+        "reported",
+        "filed",
+        "dispatched",
+        "handled",
+        "check_requested",
+        "closed",
     ]
     assert machine.replay(events) == svc.get_case(rt, case.id)
     with engine.connect() as conn:
@@ -110,7 +118,13 @@ def test_a_case_goes_round_the_loop_and_the_log_replays_to_the_projection(rt, cl
 
 
 def test_public_report_is_verified_by_the_grid_inspector_and_phone_is_masked(rt):
-    res = report(rt, actor=PUBLIC, channel=Channel.PUBLIC, reporter_phone="13812345678", reporter_name="王小明")
+    res = report(
+        rt,
+        actor=PUBLIC,
+        channel=Channel.PUBLIC,
+        reporter_phone="13812345678",
+        reporter_name="王小明",
+    )
     c = res.case
     assert c.state == CaseState.VERIFYING and c.verifier == "inspector.370102001"
     assert c.reporter_phone == "138****5678" and c.reporter_name == "王**"
@@ -131,11 +145,23 @@ def test_a_second_report_nearby_is_offered_as_duplicate_and_can_be_rejected_as_s
     far = report(rt, lon=117.009)
     assert far.duplicates == []
     c = svc.reject_case(
-        rt, ACCEPTOR, second.case.id, reason_code=RejectReason.DUPLICATE, reason="重复", duplicate_of=first.id
+        rt,
+        ACCEPTOR,
+        second.case.id,
+        reason_code=RejectReason.DUPLICATE,
+        reason="重复",
+        duplicate_of=first.id,
     )
     assert c.state == CaseState.REJECTED and c.duplicate_of == first.id
     with pytest.raises(NotFoundError):
-        svc.reject_case(rt, ACCEPTOR, far.case.id, reason_code=RejectReason.DUPLICATE, reason="x", duplicate_of=999)
+        svc.reject_case(
+            rt,
+            ACCEPTOR,
+            far.case.id,
+            reason_code=RejectReason.DUPLICATE,
+            reason="x",
+            duplicate_of=999,
+        )
 
 
 def test_idempotency_key_returns_the_same_case_and_refuses_a_different_body(rt, engine):
@@ -184,7 +210,9 @@ def test_wrong_file_type_is_refused_before_anything_is_stored(rt, engine):
 
 def test_stale_expected_version_is_a_conflict_and_loses_nothing(rt):
     c = report(rt).case
-    svc.file_case(rt, ACCEPTOR, c.id, class_code="06010", condition_code="06010-01", expected_version=1)
+    svc.file_case(
+        rt, ACCEPTOR, c.id, class_code="06010", condition_code="06010-01", expected_version=1
+    )
     with pytest.raises(ConflictError) as e:
         svc.cancel_case(rt, SHIFT_LEADER, c.id, reason="作废", expected_version=1)
     assert e.value.code == "case.stale_version"
@@ -199,10 +227,10 @@ def test_two_commands_racing_on_one_case_one_wins_the_other_conflicts(rt, monkey
 
     def get_then_wait(self, case_id):
         case = original_get(self, case_id)
-        try:
-            both_read.wait(timeout=3)  # both commands hold version 2 before either writes
-        except threading.BrokenBarrierError:
-            pass  # SQLite: the second writer waits for the first one's transaction
+        # Both commands hold version 2 before either writes. On SQLite the second writer
+        # waits for the first one's transaction instead, and the barrier times out.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_read.wait(timeout=3)
         return case
 
     monkeypatch.setattr(CaseRepository, "get", get_then_wait)
@@ -211,13 +239,14 @@ def test_two_commands_racing_on_one_case_one_wins_the_other_conflicts(rt, monkey
     def run(name, fn):
         try:
             results[name] = fn()
-        except Exception as exc:  # noqa: BLE001 - the loser's error is the point
+        except Exception as exc:
             results[name] = exc
 
     threads = [
         threading.Thread(target=run, args=("a", lambda: svc.dispatch_case(rt, DISPATCHER, c.id))),
         threading.Thread(
-            target=run, args=("b", lambda: svc.dispatch_case(rt, DISPATCHER, c.id, unit="dept.sanitation"))
+            target=run,
+            args=("b", lambda: svc.dispatch_case(rt, DISPATCHER, c.id, unit="dept.sanitation")),
         ),
     ]
     for t in threads:
@@ -245,14 +274,20 @@ def test_two_clients_holding_the_same_version_one_wins_the_other_conflicts(rt):
         start.wait()
         try:
             results[name] = fn()
-        except Exception as exc:  # noqa: BLE001 - the loser's error is the point
+        except Exception as exc:
             results[name] = exc
 
     threads = [
-        threading.Thread(target=run, args=("dispatch", lambda: svc.dispatch_case(rt, DISPATCHER, c.id, expected_version=2))),
         threading.Thread(
             target=run,
-            args=("cancel", lambda: svc.cancel_case(rt, SHIFT_LEADER, c.id, reason="无效", expected_version=2)),
+            args=("dispatch", lambda: svc.dispatch_case(rt, DISPATCHER, c.id, expected_version=2)),
+        ),
+        threading.Thread(
+            target=run,
+            args=(
+                "cancel",
+                lambda: svc.cancel_case(rt, SHIFT_LEADER, c.id, reason="无效", expected_version=2),
+            ),
         ),
     ]
     for t in threads:
@@ -273,7 +308,9 @@ def test_extension_suspension_and_rework_through_services(rt, clock):
     svc.file_case(rt, ACCEPTOR, c.id, class_code="06010", condition_code="06010-01")
     svc.dispatch_case(rt, DISPATCHER, c.id, unit="street.370102001")
     clock.tick(30)
-    svc.request_extension(rt, STREET_HANDLER, c.id, amount=TimeLimit(2, LimitUnit.WORKING_HOURS), reason="等材料")
+    svc.request_extension(
+        rt, STREET_HANDLER, c.id, amount=TimeLimit(2, LimitUnit.WORKING_HOURS), reason="等材料"
+    )
     svc.decide_extension(rt, DISPATCHER, c.id, approved=True)
     svc.suspend_case(rt, DISPATCHER, c.id, reason="汛期暂停")
     clock.tick(600)
@@ -281,7 +318,12 @@ def test_extension_suspension_and_rework_through_services(rt, clock):
     svc.handle_case(rt, STREET_HANDLER, c.id, opinion="ok", photos=[Upload(JPEG, "a.jpg")])
     svc.request_check(rt, ACCEPTOR, c.id, inspector="inspector-9")
     c = svc.rework_case(rt, INSPECTOR, c.id, reason="不合格")
-    assert (c.state, c.rework_count, c.extension_count, c.suspension_count) == (CaseState.DISPATCHED, 1, 1, 1)
+    assert (c.state, c.rework_count, c.extension_count, c.suspension_count) == (
+        CaseState.DISPATCHED,
+        1,
+        1,
+        1,
+    )
     svc.return_case(rt, STREET_HANDLER, c.id, reason="不属于本单位")
     c = svc.cancel_case(rt, SHIFT_LEADER, c.id, reason="无效案卷")
     assert c.state == CaseState.CANCELLED

@@ -102,6 +102,10 @@ def test_the_condition_filed_is_one_of_the_profile(sim_rt: Runtime, engine: Engi
     world = _world(sim_rt.policy)
     Simulator(sim_rt, world, BUSY, start=T0, days=1, seed=3).run()
     with engine.connect() as conn:
-        codes = set(conn.execute(select(cases.c.condition_code).where(cases.c.condition_code.is_not(None))).scalars())
+        codes = set(
+            conn.execute(
+                select(cases.c.condition_code).where(cases.c.condition_code.is_not(None))
+            ).scalars()
+        )
     known: dict[str, FilingCondition] = sim_rt.policy.profile.conditions
     assert codes and codes <= set(known)

@@ -46,8 +46,17 @@ class Log:
 
     def __init__(self, channel: Channel = Channel.INSPECTOR, reporter=INSPECTOR, **kw) -> None:
         ev = machine.report(
-            POLICY, case_id=7, case_no="202510200000007", actor=reporter, at=T0, channel=channel,
-            description="路边有暴露垃圾", address="解放路1号", location=LOC, class_code="06010", **kw,
+            POLICY,
+            case_id=7,
+            case_no="202510200000007",
+            actor=reporter,
+            at=T0,
+            channel=channel,
+            description="路边有暴露垃圾",
+            address="解放路1号",
+            location=LOC,
+            class_code="06010",
+            **kw,
         )
         self.events: list[Event] = [ev]
         self.case: Case = machine.evolve(None, ev)
@@ -107,7 +116,12 @@ def test_the_full_loop_with_return_extension_suspension_rework_closes():
     c = log.do(machine.dispatch, DISPATCHER, unit="street.370102001")
     assert log.events[-1].data["redispatch"] is True
     assert c.handling_deadline == log.t + timedelta(hours=4)
-    log.do(machine.request_extension, STREET_HANDLER, amount=TimeLimit(2, LimitUnit.WORKING_HOURS), reason="需协调")
+    log.do(
+        machine.request_extension,
+        STREET_HANDLER,
+        amount=TimeLimit(2, LimitUnit.WORKING_HOURS),
+        reason="需协调",
+    )
     before = log.case.handling_deadline
     log.do(machine.decide_extension, DISPATCHER, approved=True)
     assert log.case.handling_deadline == before + timedelta(hours=2)
@@ -143,7 +157,12 @@ def test_time_between_handling_report_and_failed_check_is_not_charged_to_the_uni
 def test_refused_extension_needs_a_reason_and_leaves_the_deadline():
     log = Log()
     log.to_dispatched()
-    log.do(machine.request_extension, STREET_HANDLER, amount=TimeLimit(1, LimitUnit.WORKING_DAYS), reason="材料未到")
+    log.do(
+        machine.request_extension,
+        STREET_HANDLER,
+        amount=TimeLimit(1, LimitUnit.WORKING_DAYS),
+        reason="材料未到",
+    )
     before = log.case.handling_deadline
     with pytest.raises(ValidationError):
         log.do(machine.decide_extension, DISPATCHER, approved=False)
@@ -155,16 +174,31 @@ def test_extension_in_natural_time_for_a_working_time_limit_is_refused():
     log = Log()
     log.to_dispatched()
     with pytest.raises(ValidationError) as e:
-        log.do(machine.request_extension, STREET_HANDLER, amount=TimeLimit(1, LimitUnit.DAYS), reason="x")
+        log.do(
+            machine.request_extension,
+            STREET_HANDLER,
+            amount=TimeLimit(1, LimitUnit.DAYS),
+            reason="x",
+        )
     assert e.value.code == "case.extension_unit_mismatch"
 
 
 def test_second_extension_request_while_one_is_pending_is_refused():
     log = Log()
     log.to_dispatched()
-    log.do(machine.request_extension, STREET_HANDLER, amount=TimeLimit(1, LimitUnit.WORKING_HOURS), reason="a")
+    log.do(
+        machine.request_extension,
+        STREET_HANDLER,
+        amount=TimeLimit(1, LimitUnit.WORKING_HOURS),
+        reason="a",
+    )
     with pytest.raises(InvalidTransitionError) as e:
-        log.do(machine.request_extension, STREET_HANDLER, amount=TimeLimit(1, LimitUnit.WORKING_HOURS), reason="b")
+        log.do(
+            machine.request_extension,
+            STREET_HANDLER,
+            amount=TimeLimit(1, LimitUnit.WORKING_HOURS),
+            reason="b",
+        )
     assert e.value.code == "case.extension_pending"
 
 
@@ -256,7 +290,12 @@ def test_closing_not_fixed_is_a_shift_leader_decision_with_reason():
     log.do(machine.request_check, ACCEPTOR, inspector="inspector-1")
     with pytest.raises(ForbiddenError):
         log.do(machine.close, INSPECTOR, outcome=CloseOutcome.NOT_FIXABLE, opinion="x")
-    log.do(machine.close, SHIFT_LEADER, outcome=CloseOutcome.NOT_FIXABLE, opinion="产权纠纷，暂不具备条件")
+    log.do(
+        machine.close,
+        SHIFT_LEADER,
+        outcome=CloseOutcome.NOT_FIXABLE,
+        opinion="产权纠纷，暂不具备条件",
+    )
     assert log.case.outcome == "not_fixable"
 
 
@@ -264,15 +303,21 @@ def test_duplicate_rejection_names_the_original():
     log = Log()
     with pytest.raises(ValidationError):
         log.do(machine.reject, ACCEPTOR, reason_code=RejectReason.DUPLICATE, reason="重复")
-    log.do(machine.reject, ACCEPTOR, reason_code=RejectReason.DUPLICATE, reason="重复", duplicate_of=3)
+    log.do(
+        machine.reject, ACCEPTOR, reason_code=RejectReason.DUPLICATE, reason="重复", duplicate_of=3
+    )
     assert log.case.duplicate_of == 3
 
 
 def test_overdue_handling_is_red_and_on_time_flag_false():
     log = Log()
     log.to_dispatched()
-    assert machine.light_now(log.case, log.t + timedelta(hours=3, minutes=11), POLICY) == Light.GREEN
-    assert machine.light_now(log.case, log.t + timedelta(hours=3, minutes=12), POLICY) == Light.YELLOW
+    assert (
+        machine.light_now(log.case, log.t + timedelta(hours=3, minutes=11), POLICY) == Light.GREEN
+    )
+    assert (
+        machine.light_now(log.case, log.t + timedelta(hours=3, minutes=12), POLICY) == Light.YELLOW
+    )
     assert machine.light_now(log.case, log.t + timedelta(hours=5), POLICY) == Light.RED
     log.do(machine.handle, STREET_HANDLER, minutes=300, opinion="x", attachments=[AFTER])
     assert log.events[-1].data["on_time"] is False
@@ -298,22 +343,60 @@ def test_every_event_type_records_actor_role_and_states():
     log.to_dispatched()
     e = log.events[-1]
     assert (e.type, e.actor, e.role, e.from_state, e.to_state) == (
-        EventType.DISPATCHED, DISPATCHER.id, Role.DISPATCHER, CaseState.FILED, CaseState.DISPATCHED,
+        EventType.DISPATCHED,
+        DISPATCHER.id,
+        Role.DISPATCHER,
+        CaseState.FILED,
+        CaseState.DISPATCHED,
     )
 
 
 def test_report_by_a_role_that_may_not_report_is_refused():
     with pytest.raises(ForbiddenError):
         machine.report(
-            POLICY, case_id=1, case_no="1", actor=actor(Role.EVALUATOR), at=T0, channel=Channel.INSPECTOR,
-            description="x", address="", location=LOC,
+            POLICY,
+            case_id=1,
+            case_no="1",
+            actor=actor(Role.EVALUATOR),
+            at=T0,
+            channel=Channel.INSPECTOR,
+            description="x",
+            address="",
+            location=LOC,
         )
 
 
 def test_report_needs_a_description():
     with pytest.raises(ValidationError) as e:
         machine.report(
-            POLICY, case_id=1, case_no="1", actor=INSPECTOR, at=T0, channel=Channel.INSPECTOR,
-            description="   ", address="", location=LOC,
+            POLICY,
+            case_id=1,
+            case_no="1",
+            actor=INSPECTOR,
+            at=T0,
+            channel=Channel.INSPECTOR,
+            description="   ",
+            address="",
+            location=LOC,
         )
     assert e.value.code == "case.description_required"
+
+
+def test_allowed_actions_match_what_the_machine_accepts():
+    log = Log()
+    log.to_dispatched()
+    assert machine.allowed_actions(log.case, STREET_HANDLER) == [
+        EventType.RETURNED,
+        EventType.EXTENSION_REQUESTED,
+        EventType.HANDLED,
+    ]
+    assert machine.allowed_actions(log.case, OTHER_HANDLER) == []
+    assert EventType.SUSPENDED in machine.allowed_actions(log.case, DISPATCHER)
+    assert EventType.RESUMED not in machine.allowed_actions(log.case, DISPATCHER)
+    assert machine.allowed_actions(log.case, SHIFT_LEADER) == [
+        EventType.SUSPENDED,
+        EventType.CANCELLED,
+    ]
+    log.do(machine.suspend, DISPATCHER, reason="季节性")
+    assert machine.allowed_actions(log.case, STREET_HANDLER) == []
+    assert EventType.RESUMED in machine.allowed_actions(log.case, DISPATCHER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from cityops.cli import clock, core, geo, profile, workplan
+from cityops.cli import clock, core, geo, profile, serve, workplan
 
 app = typer.Typer(
     name="cityops",
@@ -14,7 +14,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for module in (core, clock, geo, profile, workplan):
+for module in (core, serve, clock, geo, profile, workplan):
     module.register(app)
 
 

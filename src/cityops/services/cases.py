@@ -49,6 +49,15 @@ class Upload:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentRef:
+    """A file uploaded earlier (``store_attachment``), referenced by its SHA-256."""
+
+    sha256: str
+    kind: str
+    filename: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ReportResult:
     case: Case
     created: bool  # False when an idempotency key returned an earlier report
@@ -79,14 +88,53 @@ def _record_attachments(uow: SqlUnitOfWork, items: Sequence[Attachment], now: da
     rows = [{"sha256": a.sha256, "mime": a.mime, "size": a.size, "created_at": now} for a in items]
     dialect = uow.conn.dialect.name
     if dialect == "postgresql":
-        uow.conn.execute(pg_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]), rows)
+        uow.conn.execute(
+            pg_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]), rows
+        )
     elif dialect == "sqlite":
-        uow.conn.execute(sqlite_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]), rows)
+        uow.conn.execute(
+            sqlite_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]), rows
+        )
     else:  # pragma: no cover
         existing = set(uow.conn.execute(select(attachments.c.sha256)).scalars())
         new = [r for r in rows if r["sha256"] not in existing]
         if new:
             uow.conn.execute(insert(attachments), new)
+
+
+def store_attachment(rt: Runtime, upload: Upload) -> Attachment:
+    """Check and store one file ahead of the command that will reference it (phones on weak
+    networks upload photos first, then submit the report or the handling result)."""
+    (att,) = _store_uploads(rt, [upload])
+    with rt.uow() as uow:
+        _record_attachments(uow, [att], rt.now())
+        uow.commit()
+    return att
+
+
+def _resolve_refs(uow: SqlUnitOfWork, refs: Sequence[AttachmentRef]) -> list[Attachment]:
+    if not refs:
+        return []
+    wanted = {r.sha256 for r in refs}
+    rows = {
+        r.sha256: r
+        for r in uow.conn.execute(
+            select(attachments).where(attachments.c.sha256.in_(sorted(wanted)))
+        )
+    }
+    missing = sorted(wanted - set(rows))
+    if missing:
+        raise ValidationError("attachment.unknown", "引用的附件不存在，请先上传", missing=missing)
+    return [
+        Attachment(
+            r.sha256,
+            rows[r.sha256].mime,
+            int(rows[r.sha256].size),
+            check_kind(r.kind),
+            r.filename[:255],
+        )
+        for r in refs
+    ]
 
 
 def _outbox(uow: SqlUnitOfWork, event: Event, case: Case, now: datetime) -> None:
@@ -118,11 +166,13 @@ def _apply(
     expected_version: int | None = None,
     at: datetime | None = None,
     uploads: Sequence[Upload] = (),
+    refs: Sequence[AttachmentRef] = (),
 ) -> Case:
     """The one write path for commands on an existing case."""
     when = at or rt.now()
     stored = _store_uploads(rt, uploads) if uploads else []
     with rt.uow() as uow:
+        stored = stored + _resolve_refs(uow, refs)
         case = uow.cases.get(case_id)
         if expected_version is not None and case.version != expected_version:
             raise ConflictError(
@@ -159,7 +209,10 @@ def locate(rt: Runtime, lon: float, lat: float, crs: CoordSystem) -> Location:
     for name, value, lo, hi in (("lon", lon, -180.0, 180.0), ("lat", lat, -90.0, 90.0)):
         if not (lo <= value <= hi):
             raise ValidationError(
-                "location.out_of_range", f"坐标{name}={value}超出范围[{lo}, {hi}]", field=name, value=value
+                "location.out_of_range",
+                f"坐标{name}={value}超出范围[{lo}, {hi}]",
+                field=name,
+                value=value,
             )
     loc = rt.locator.locate(lon, lat, crs)
     if loc.grid_code is None:
@@ -201,6 +254,7 @@ def report_case(
     reporter_phone: str | None = None,
     source_ref: str | None = None,
     photos: Sequence[Upload] = (),
+    attachments: Sequence[AttachmentRef] = (),
     idempotency_key: str | None = None,
     verifier: str | None = None,
     extra: dict[str, Any] | None = None,
@@ -212,7 +266,9 @@ def report_case(
     request_hash = ""
     if idempotency_key is not None:
         if not (1 <= len(idempotency_key) <= 128):
-            raise ValidationError("intake.idempotency_key_invalid", "Idempotency-Key 长度须为1–128个字符")
+            raise ValidationError(
+                "intake.idempotency_key_invalid", "Idempotency-Key 长度须为1–128个字符"
+            )
         request_hash = _request_hash(
             {
                 "actor": actor.id,
@@ -222,7 +278,8 @@ def report_case(
                 "lat": lat,
                 "crs": crs.value,
                 "class_code": class_code,
-                "photos": [hashlib.sha256(p.content).hexdigest() for p in photos],
+                "photos": [hashlib.sha256(p.content).hexdigest() for p in photos]
+                + [r.sha256 for r in attachments],
             }
         )
         earlier = _replay_intake(rt, idempotency_key, request_hash)
@@ -232,6 +289,7 @@ def report_case(
     needs_verify = rt.policy.needs_verification(channel)
     try:
         with rt.uow() as uow:
+            stored = stored + _resolve_refs(uow, attachments)
             case_id = uow.cases.next_case_id()
             dups = duplicate_candidates(uow, rt, class_code, loc, when)
             event = machine.report(
@@ -263,7 +321,10 @@ def report_case(
             if idempotency_key is not None:
                 uow.conn.execute(
                     insert(intake_keys).values(
-                        key=idempotency_key, case_id=case.id, request_hash=request_hash, created_at=now
+                        key=idempotency_key,
+                        case_id=case.id,
+                        request_hash=request_hash,
+                        created_at=now,
                     )
                 )
             _outbox(uow, event, case, now)
@@ -299,42 +360,86 @@ def _replay_intake(rt: Runtime, key: str, request_hash: str) -> ReportResult | N
 
 
 def verify_case(
-    rt: Runtime, actor: Actor, case_id: int, *, found: bool, opinion: str = "",
-    photos: Sequence[Upload] = (), expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    found: bool,
+    opinion: str = "",
+    photos: Sequence[Upload] = (),
+    attachments: Sequence[AttachmentRef] = (),
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
-        lambda c, t, a: machine.verify(rt.policy, c, actor, t, found=found, opinion=opinion, attachments=a),
-        expected_version=expected_version, at=at, uploads=[_kind(p, "verify") for p in photos],
+        rt,
+        case_id,
+        lambda c, t, a: machine.verify(
+            rt.policy, c, actor, t, found=found, opinion=opinion, attachments=a
+        ),
+        expected_version=expected_version,
+        at=at,
+        uploads=[_kind(p, "verify") for p in photos],
+        refs=attachments,
     )
 
 
 def reject_case(
-    rt: Runtime, actor: Actor, case_id: int, *, reason_code: RejectReason, reason: str,
-    duplicate_of: int | None = None, expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    reason_code: RejectReason,
+    reason: str,
+    duplicate_of: int | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     if duplicate_of is not None:
         with rt.uow() as uow:
             uow.cases.get(duplicate_of)  # NotFoundError if the original does not exist
     return _apply(
-        rt, case_id,
+        rt,
+        case_id,
         lambda c, t, _a: machine.reject(
-            rt.policy, c, actor, t, reason_code=reason_code, reason=reason, duplicate_of=duplicate_of
+            rt.policy,
+            c,
+            actor,
+            t,
+            reason_code=reason_code,
+            reason=reason,
+            duplicate_of=duplicate_of,
         ),
-        expected_version=expected_version, at=at,
+        expected_version=expected_version,
+        at=at,
     )
 
 
 def file_case(
-    rt: Runtime, actor: Actor, case_id: int, *, class_code: str, condition_code: str,
-    opinion: str = "", expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    class_code: str,
+    condition_code: str,
+    opinion: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
+        rt,
+        case_id,
         lambda c, t, _a: machine.file(
-            rt.policy, c, actor, t, class_code=class_code, condition_code=condition_code, opinion=opinion
+            rt.policy,
+            c,
+            actor,
+            t,
+            class_code=class_code,
+            condition_code=condition_code,
+            opinion=opinion,
         ),
-        expected_version=expected_version, at=at,
+        expected_version=expected_version,
+        at=at,
     )
 
 
@@ -342,14 +447,25 @@ def routing_suggestion(rt: Runtime, case: Case) -> RoutingSuggestion | None:
     if case.class_code is None:
         return None
     loc = Location(
-        case.lon, case.lat, case.grid_code, case.community_code, case.street_code, case.district_code
+        case.lon,
+        case.lat,
+        case.grid_code,
+        case.community_code,
+        case.street_code,
+        case.district_code,
     )
     return suggest_unit(rt.policy.profile, case.class_code, loc, case.condition_code)
 
 
 def dispatch_case(
-    rt: Runtime, actor: Actor, case_id: int, *, unit: str | None = None, opinion: str = "",
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    unit: str | None = None,
+    opinion: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """派遣. Without ``unit`` the routing suggestion is used (and must exist)."""
 
@@ -359,7 +475,12 @@ def dispatch_case(
         if target is None:
             raise ValidationError("case.unit_required", "没有派遣建议，请指定处置单位")
         return machine.dispatch(
-            rt.policy, c, actor, t, unit=target, opinion=opinion,
+            rt.policy,
+            c,
+            actor,
+            t,
+            unit=target,
+            opinion=opinion,
             suggested_unit=suggestion.unit_code if suggestion else None,
         )
 
@@ -367,80 +488,148 @@ def dispatch_case(
 
 
 def return_case(
-    rt: Runtime, actor: Actor, case_id: int, *, reason: str,
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id, lambda c, t, _a: machine.return_case(rt.policy, c, actor, t, reason=reason),
-        expected_version=expected_version, at=at,
+        rt,
+        case_id,
+        lambda c, t, _a: machine.return_case(rt.policy, c, actor, t, reason=reason),
+        expected_version=expected_version,
+        at=at,
     )
 
 
 def request_extension(
-    rt: Runtime, actor: Actor, case_id: int, *, amount: TimeLimit, reason: str,
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    amount: TimeLimit,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
-        lambda c, t, _a: machine.request_extension(rt.policy, c, actor, t, amount=amount, reason=reason),
-        expected_version=expected_version, at=at,
+        rt,
+        case_id,
+        lambda c, t, _a: machine.request_extension(
+            rt.policy, c, actor, t, amount=amount, reason=reason
+        ),
+        expected_version=expected_version,
+        at=at,
     )
 
 
 def decide_extension(
-    rt: Runtime, actor: Actor, case_id: int, *, approved: bool, opinion: str = "",
-    granted: TimeLimit | None = None, expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    approved: bool,
+    opinion: str = "",
+    granted: TimeLimit | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
+        rt,
+        case_id,
         lambda c, t, _a: machine.decide_extension(
             rt.policy, c, actor, t, approved=approved, opinion=opinion, granted=granted
         ),
-        expected_version=expected_version, at=at,
+        expected_version=expected_version,
+        at=at,
     )
 
 
 def suspend_case(
-    rt: Runtime, actor: Actor, case_id: int, *, reason: str, requested_by: str | None = None,
-    until: datetime | None = None, expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    reason: str,
+    requested_by: str | None = None,
+    until: datetime | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
-        lambda c, t, _a: machine.suspend(rt.policy, c, actor, t, reason=reason, requested_by=requested_by, until=until),
-        expected_version=expected_version, at=at,
+        rt,
+        case_id,
+        lambda c, t, _a: machine.suspend(
+            rt.policy, c, actor, t, reason=reason, requested_by=requested_by, until=until
+        ),
+        expected_version=expected_version,
+        at=at,
     )
 
 
 def resume_case(
-    rt: Runtime, actor: Actor, case_id: int, *, opinion: str = "",
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    opinion: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id, lambda c, t, _a: machine.resume(rt.policy, c, actor, t, opinion=opinion),
-        expected_version=expected_version, at=at,
+        rt,
+        case_id,
+        lambda c, t, _a: machine.resume(rt.policy, c, actor, t, opinion=opinion),
+        expected_version=expected_version,
+        at=at,
     )
 
 
 def handle_case(
-    rt: Runtime, actor: Actor, case_id: int, *, opinion: str, photos: Sequence[Upload] = (),
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    opinion: str,
+    photos: Sequence[Upload] = (),
+    attachments: Sequence[AttachmentRef] = (),
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
+        rt,
+        case_id,
         lambda c, t, a: machine.handle(rt.policy, c, actor, t, opinion=opinion, attachments=a),
-        expected_version=expected_version, at=at, uploads=[_kind(p, "after") for p in photos],
+        expected_version=expected_version,
+        at=at,
+        uploads=[_kind(p, "after") for p in photos],
+        refs=attachments,
     )
 
 
 def request_check(
-    rt: Runtime, actor: Actor, case_id: int, *, inspector: str | None = None, opinion: str = "",
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    inspector: str | None = None,
+    opinion: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     """派发核查. Without ``inspector`` the inspector of the case's grid is sent."""
 
     def decide(c: Case, t: datetime, _a: list[Attachment]) -> Event:
         loc = Location(c.lon, c.lat, c.grid_code, c.community_code, c.street_code, c.district_code)
-        who = inspector or rt.inspector_for(loc) or c.verifier or (c.reported_by if c.channel == Channel.INSPECTOR else None)
+        who = (
+            inspector
+            or rt.inspector_for(loc)
+            or c.verifier
+            or (c.reported_by if c.channel == Channel.INSPECTOR else None)
+        )
         if not who:
             raise ValidationError("case.inspector_required", "该网格没有监督员，请指定核查监督员")
         return machine.request_check(rt.policy, c, actor, t, inspector=who, opinion=opinion)
@@ -449,35 +638,67 @@ def request_check(
 
 
 def rework_case(
-    rt: Runtime, actor: Actor, case_id: int, *, reason: str, photos: Sequence[Upload] = (),
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    reason: str,
+    photos: Sequence[Upload] = (),
+    attachments: Sequence[AttachmentRef] = (),
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
+        rt,
+        case_id,
         lambda c, t, a: machine.rework(rt.policy, c, actor, t, reason=reason, attachments=a),
-        expected_version=expected_version, at=at, uploads=[_kind(p, "check") for p in photos],
+        expected_version=expected_version,
+        at=at,
+        uploads=[_kind(p, "check") for p in photos],
+        refs=attachments,
     )
 
 
 def close_case(
-    rt: Runtime, actor: Actor, case_id: int, *, outcome: CloseOutcome = CloseOutcome.FIXED,
-    opinion: str = "", photos: Sequence[Upload] = (),
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    outcome: CloseOutcome = CloseOutcome.FIXED,
+    opinion: str = "",
+    photos: Sequence[Upload] = (),
+    attachments: Sequence[AttachmentRef] = (),
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id,
-        lambda c, t, a: machine.close(rt.policy, c, actor, t, outcome=outcome, opinion=opinion, attachments=a),
-        expected_version=expected_version, at=at, uploads=[_kind(p, "check") for p in photos],
+        rt,
+        case_id,
+        lambda c, t, a: machine.close(
+            rt.policy, c, actor, t, outcome=outcome, opinion=opinion, attachments=a
+        ),
+        expected_version=expected_version,
+        at=at,
+        uploads=[_kind(p, "check") for p in photos],
+        refs=attachments,
     )
 
 
 def cancel_case(
-    rt: Runtime, actor: Actor, case_id: int, *, reason: str,
-    expected_version: int | None = None, at: datetime | None = None,
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Case:
     return _apply(
-        rt, case_id, lambda c, t, _a: machine.cancel(rt.policy, c, actor, t, reason=reason),
-        expected_version=expected_version, at=at,
+        rt,
+        case_id,
+        lambda c, t, _a: machine.cancel(rt.policy, c, actor, t, reason=reason),
+        expected_version=expected_version,
+        at=at,
     )
 
 

@@ -34,7 +34,7 @@ class OutboxRelay:
                     for prefix, fn in self.subscribers:
                         if msg["topic"].startswith(prefix):
                             fn(msg["topic"], msg["payload"])
-                except Exception as exc:  # noqa: BLE001 - recorded, retried next run
+                except Exception as exc:
                     uow.outbox.mark_failed(int(msg["id"]), f"{type(exc).__name__}: {exc}")
                     continue
                 done.append(int(msg["id"]))

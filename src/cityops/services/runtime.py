@@ -56,15 +56,16 @@ class Runtime:
             return self.policy_override
         if self._policy is None:
             from cityops.domain.cases.vocabulary import Channel
-            from cityops.domain.clock.calendar import WorkCalendar
+            from cityops.domain.clock.calendar import calendar_for
             from cityops.services.profile import active_profile
 
             profile = active_profile(self.engine)
-            channels = getattr(profile, "verification_channels", None)
             kwargs = {}
-            if channels:
-                kwargs["verification_channels"] = frozenset(Channel(c) for c in channels)
-            self._policy = CasePolicy(profile, WorkCalendar(profile.calendar), **kwargs)  # type: ignore[arg-type]
+            if profile.verification_channels:
+                kwargs["verification_channels"] = frozenset(
+                    Channel(c) for c in profile.verification_channels
+                )
+            self._policy = CasePolicy(profile, calendar_for(profile.calendar), **kwargs)
         return self._policy
 
     @property
@@ -90,9 +91,33 @@ def bootstrap(
 ) -> Runtime:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.resolved_database_url())
-    return Runtime(
+    rt = Runtime(
         engine=engine,
         settings=settings,
         blobs=BlobStore(settings.resolved_attachments_dir()),
         now=now or utcnow,
     )
+    rt.inspector_for = _inspectors_from_accounts(rt)
+    return rt
+
+
+def _inspectors_from_accounts(rt: Runtime) -> Callable[[Location], str | None]:
+    """The inspector whose grids contain the location, from the accounts (loaded once and
+    reloaded every five minutes, so new assignments take effect without a restart)."""
+    import time
+
+    cache: dict[str, object] = {"at": -1e9, "map": {}}
+
+    def lookup(loc: Location) -> str | None:
+        from cityops.services.accounts import grid_inspectors
+
+        if time.monotonic() - float(cache["at"]) > 300:  # type: ignore[arg-type]
+            try:
+                cache["map"] = grid_inspectors(rt)
+            except Exception:
+                cache["map"] = {}
+            cache["at"] = time.monotonic()
+        mapping: dict[str, str] = cache["map"]  # type: ignore[assignment]
+        return mapping.get(loc.grid_code or "")
+
+    return lookup

@@ -57,7 +57,9 @@ def sweep_overdue(rt: Runtime, at: datetime | None = None, batch: int = 1000) ->
                 case = row_to_case(row)
                 light = machine.light_now(case, when, rt.policy)
                 updated = replace(case, light=light)
-                if not uow.cases.set_light(case.id, case.version, light, updated.next_light_change()):
+                if not uow.cases.set_light(
+                    case.id, case.version, light, updated.next_light_change()
+                ):
                     result.skipped += 1
                     continue
                 if light == case.light or light not in (Light.YELLOW, Light.RED):

@@ -54,7 +54,9 @@ def case_to_row(case: Case, now: datetime) -> dict[str, Any]:
         "verifier": case.verifier,
         "checker": case.checker,
         "assigned_unit": case.assigned_unit,
-        "stage": sc.stage.value if sc else (Stage.HANDLE.value if case.state == CaseState.DISPATCHED else None),
+        "stage": sc.stage.value
+        if sc
+        else (Stage.HANDLE.value if case.state == CaseState.DISPATCHED else None),
         "stage_started_at": sc.started_at if sc else None,
         "stage_deadline": sc.deadline if sc else None,
         "stage_yellow_at": sc.yellow_at if sc else None,
@@ -88,10 +90,16 @@ def case_to_row(case: Case, now: datetime) -> dict[str, Any]:
     }
 
 
-def row_to_case(r: Mapping[str, Any]) -> Case:
+def row_to_case(r: Mapping[Any, Any]) -> Case:
     stage_clock = None
-    if r["stage_deadline"] is not None and r["stage"] is not None and r["stage"] != Stage.HANDLE.value:
-        stage_clock = StageClock(Stage(r["stage"]), r["stage_started_at"], r["stage_deadline"], r["stage_yellow_at"])
+    if (
+        r["stage_deadline"] is not None
+        and r["stage"] is not None
+        and r["stage"] != Stage.HANDLE.value
+    ):
+        stage_clock = StageClock(
+            Stage(r["stage"]), r["stage_started_at"], r["stage_deadline"], r["stage_yellow_at"]
+        )
     handling = None
     if r["handling_limit_seconds"] is not None:
         handling = PausableClock(
@@ -171,7 +179,7 @@ def event_to_row(event: Event, now: datetime) -> dict[str, Any]:
     }
 
 
-def row_to_event(r: Mapping[str, Any]) -> Event:
+def row_to_event(r: Mapping[Any, Any]) -> Event:
     return Event(
         case_id=int(r["case_id"]),
         seq=int(r["seq"]),
@@ -210,7 +218,10 @@ class CaseRepository:
 
     def next_counter(self, name: str) -> int:
         updated = self.conn.execute(
-            update(counters).where(counters.c.name == name).values(value=counters.c.value + 1).returning(counters.c.value)
+            update(counters)
+            .where(counters.c.name == name)
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
         ).first()
         if updated is not None:
             return int(updated[0])
@@ -233,7 +244,9 @@ class CaseRepository:
         return row_to_case(row) if row else None
 
     def get_by_tracking_code(self, code: str) -> Case | None:
-        row = self.conn.execute(select(cases).where(cases.c.tracking_code == code)).mappings().first()
+        row = (
+            self.conn.execute(select(cases).where(cases.c.tracking_code == code)).mappings().first()
+        )
         return row_to_case(row) if row else None
 
     def events(self, case_id: int) -> list[Event]:
@@ -248,7 +261,10 @@ class CaseRepository:
         while True:
             rows = (
                 self.conn.execute(
-                    select(case_events).where(case_events.c.id > last).order_by(case_events.c.id).limit(batch)
+                    select(case_events)
+                    .where(case_events.c.id > last)
+                    .order_by(case_events.c.id)
+                    .limit(batch)
                 )
                 .mappings()
                 .all()
@@ -260,11 +276,21 @@ class CaseRepository:
             last = int(rows[-1]["id"])
 
     def open_cases_near(
-        self, class_code: str, box: tuple[float, float, float, float], since: datetime, until: datetime
+        self,
+        class_code: str,
+        box: tuple[float, float, float, float],
+        since: datetime,
+        until: datetime,
     ) -> list[OpenCaseRef]:
         minx, miny, maxx, maxy = box
         q = select(
-            cases.c.id, cases.c.case_no, cases.c.class_code, cases.c.lon, cases.c.lat, cases.c.reported_at, cases.c.state
+            cases.c.id,
+            cases.c.case_no,
+            cases.c.class_code,
+            cases.c.lon,
+            cases.c.lat,
+            cases.c.reported_at,
+            cases.c.state,
         ).where(
             and_(
                 cases.c.class_code == class_code,
@@ -276,7 +302,15 @@ class CaseRepository:
             )
         )
         return [
-            OpenCaseRef(int(r.id), r.case_no, r.class_code, float(r.lon), float(r.lat), r.reported_at, r.state)
+            OpenCaseRef(
+                int(r.id),
+                r.case_no,
+                r.class_code,
+                float(r.lon),
+                float(r.lat),
+                r.reported_at,
+                r.state,
+            )
             for r in self.conn.execute(q)
         ]
 
@@ -310,13 +344,21 @@ class CaseRepository:
 
     def link_attachments(self, case_id: int, seq: int, items: Iterable[Mapping[str, Any]]) -> None:
         rows = [
-            {"case_id": case_id, "seq": seq, "sha256": a["sha256"], "kind": a["kind"], "filename": a.get("filename", "")}
+            {
+                "case_id": case_id,
+                "seq": seq,
+                "sha256": a["sha256"],
+                "kind": a["kind"],
+                "filename": a.get("filename", ""),
+            }
             for a in items
         ]
         if rows:
             self.conn.execute(_INSERT_LINK, rows)
 
-    def set_light(self, case_id: int, version: int, light: Light, next_light_at: datetime | None) -> bool:
+    def set_light(
+        self, case_id: int, version: int, light: Light, next_light_at: datetime | None
+    ) -> bool:
         """The sweep's write: the light only, guarded by version so it never overwrites a
         command that moved the case meanwhile."""
         result = self.conn.execute(

@@ -10,7 +10,6 @@ from sqlalchemy import Connection, and_, insert, select, update
 
 from cityops.adapters.db.tables.cases import outbox
 
-
 _INSERT = insert(outbox)
 
 
@@ -20,7 +19,8 @@ class OutboxRepository:
 
     def add(self, topic: str, key: str | None, payload: dict[str, Any], now: datetime) -> None:
         self.conn.execute(
-            _INSERT, {"topic": topic, "key": key, "payload": payload, "created_at": now, "attempts": 0}
+            _INSERT,
+            {"topic": topic, "key": key, "payload": payload, "created_at": now, "attempts": 0},
         )
 
     def pending(self, limit: int = 500) -> list[dict[str, Any]]:

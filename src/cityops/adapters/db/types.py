@@ -11,7 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 # JSON documents: JSONB on PostgreSQL, JSON text on SQLite.
-JSONDoc = JSON().with_variant(JSONB(), "postgresql")
+JSONDoc = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 # 64-bit surrogate keys; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from cityops.domain.catalog.model import AttachmentPolicy
-from cityops.errors import AttachmentError
+from cityops.errors import AttachmentError, TooLargeError
 
 KINDS = frozenset({"before", "after", "verify", "check", "other"})
 
@@ -41,13 +41,15 @@ class CheckedFile:
     size: int
 
 
-def check_attachment(content: bytes, policy: AttachmentPolicy, *, filename: str = "") -> CheckedFile:
+def check_attachment(
+    content: bytes, policy: AttachmentPolicy, *, filename: str = ""
+) -> CheckedFile:
     """Refuse empty, oversize or wrongly typed files before anything is stored."""
     size = len(content)
     if size == 0:
         raise AttachmentError("attachment.empty", f"文件“{filename}”为空", filename=filename)
     if size > policy.max_bytes:
-        raise AttachmentError(
+        raise TooLargeError(
             "attachment.too_large",
             f"文件“{filename}”大小{size}字节，超过上限{policy.max_bytes}字节",
             filename=filename,
@@ -69,6 +71,8 @@ def check_attachment(content: bytes, policy: AttachmentPolicy, *, filename: str 
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
         raise AttachmentError(
-            "attachment.kind_unknown", f"附件用途“{kind}”无效，可用：{', '.join(sorted(KINDS))}", kind=kind
+            "attachment.kind_unknown",
+            f"附件用途“{kind}”无效，可用：{', '.join(sorted(KINDS))}",
+            kind=kind,
         )
     return kind

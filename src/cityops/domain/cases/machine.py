@@ -46,9 +46,7 @@ R = Role
 
 # Who may record each event (role guard). Unit scope for handlers is checked separately.
 ROLES: dict[EventType, frozenset[Role]] = {
-    E.REPORTED: frozenset(
-        {R.INSPECTOR, R.ACCEPTOR, R.SHIFT_LEADER, R.PUBLIC, R.SYSTEM, R.LEADER, R.HANDLER}
-    ),
+    E.REPORTED: frozenset({R.INSPECTOR, R.ACCEPTOR, R.SHIFT_LEADER, R.PUBLIC, R.SYSTEM, R.LEADER}),
     E.VERIFIED: frozenset({R.INSPECTOR, R.SHIFT_LEADER}),
     E.REJECTED: frozenset({R.ACCEPTOR, R.SHIFT_LEADER}),
     E.FILED: frozenset({R.ACCEPTOR, R.SHIFT_LEADER}),
@@ -81,6 +79,20 @@ FROM: dict[EventType, frozenset[CaseState]] = {
     E.REWORKED: frozenset({S.CHECKING}),
     E.CLOSED: frozenset({S.CHECKING}),
     E.CANCELLED: frozenset({S.FILED, S.DISPATCHED, S.HANDLED, S.CHECKING}),
+}
+
+# The channels each role may report through (intake over the API).
+CHANNELS_BY_ROLE: dict[Role, frozenset[Channel]] = {
+    R.INSPECTOR: frozenset({Channel.INSPECTOR}),
+    R.PUBLIC: frozenset({Channel.PUBLIC}),
+    R.SYSTEM: frozenset({Channel.VIDEO_AI, Channel.SENSOR, Channel.UPPER_PLATFORM}),
+    R.ACCEPTOR: frozenset(
+        {Channel.HOTLINE, Channel.MEDIA, Channel.LEADER, Channel.UPPER_PLATFORM, Channel.PUBLIC}
+    ),
+    R.SHIFT_LEADER: frozenset(
+        {Channel.HOTLINE, Channel.MEDIA, Channel.LEADER, Channel.UPPER_PLATFORM}
+    ),
+    R.LEADER: frozenset({Channel.LEADER}),
 }
 
 # Events that act for the unit holding the case: a handler must belong to that unit.
@@ -152,7 +164,12 @@ def _stage_data(
     policy: CasePolicy, stage: Stage, start: datetime, urgency: Urgency, area: AreaClass
 ) -> dict[str, Any]:
     yellow, deadline = policy.stage_times(stage, start, urgency, area)
-    return {"stage": stage.value, "started_at": iso(start), "deadline": iso(deadline), "yellow_at": iso(yellow)}
+    return {
+        "stage": stage.value,
+        "started_at": iso(start),
+        "deadline": iso(deadline),
+        "yellow_at": iso(yellow),
+    }
 
 
 def _clock_data(clock: PausableClock, policy: CasePolicy) -> dict[str, Any]:
@@ -173,7 +190,9 @@ def _on_time(case: Case, at: datetime) -> dict[str, Any]:
     return {"due": iso(case.stage_clock.deadline), "on_time": at <= case.stage_clock.deadline}
 
 
-def _event(case: Case, kind: EventType, actor: Actor, at: datetime, to: CaseState, data: dict[str, Any]) -> Event:
+def _event(
+    case: Case, kind: EventType, actor: Actor, at: datetime, to: CaseState, data: dict[str, Any]
+) -> Event:
     _require_aware(at)
     return Event(
         case_id=case.id,
@@ -223,10 +242,22 @@ def report(
     """上报: a new case from any channel. Public and hotline reports go to verification first."""
     _require_aware(at)
     if actor.role not in ROLES[E.REPORTED]:
-        raise ForbiddenError("case.role_forbidden", f"{actor.role.label_zh}不能上报案卷", role=actor.role.value)
+        raise ForbiddenError(
+            "case.role_forbidden", f"{actor.role.label_zh}不能上报案卷", role=actor.role.value
+        )
+    if channel not in CHANNELS_BY_ROLE.get(actor.role, frozenset()):
+        raise ForbiddenError(
+            "case.channel_forbidden",
+            f"{actor.role.label_zh}不能以“{channel.label_zh}”渠道上报",
+            role=actor.role.value,
+            channel=channel.value,
+            allowed=sorted(c.value for c in CHANNELS_BY_ROLE.get(actor.role, frozenset())),
+        )
     desc = _text(description, "description", required=True, label="问题描述")
     if class_code is not None and class_code not in policy.profile.classes:
-        raise ValidationError("case.class_unknown", f"类别“{class_code}”不在本市目录中", class_code=class_code)
+        raise ValidationError(
+            "case.class_unknown", f"类别“{class_code}”不在本市目录中", class_code=class_code
+        )
     area = policy.profile.area_class(location.district_code)
     verify = policy.needs_verification(channel)
     stage = Stage.VERIFY if verify else Stage.FILE
@@ -331,7 +362,9 @@ def file(
     limit, the urgency and the closure condition."""
     _guard(case, E.FILED, actor)
     if class_code not in policy.profile.classes:
-        raise ValidationError("case.class_unknown", f"类别“{class_code}”不在本市目录中", class_code=class_code)
+        raise ValidationError(
+            "case.class_unknown", f"类别“{class_code}”不在本市目录中", class_code=class_code
+        )
     cond = policy.condition(condition_code, class_code)
     data = {
         "class_code": class_code,
@@ -374,7 +407,9 @@ def dispatch(
     return _event(case, E.DISPATCHED, actor, at, S.DISPATCHED, data)
 
 
-def return_case(policy: CasePolicy, case: Case, actor: Actor, at: datetime, *, reason: str) -> Event:
+def return_case(
+    policy: CasePolicy, case: Case, actor: Actor, at: datetime, *, reason: str
+) -> Event:
     """回退: the unit is not responsible; back to the dispatcher (counts as a wrong dispatch)."""
     _guard(case, E.RETURNED, actor)
     if case.suspended:
@@ -404,7 +439,10 @@ def request_extension(
             amount=str(amount),
             handling_limit=case.handling_limit,
         )
-    data = {"amount": str(amount), "reason": _text(reason, "reason", required=True, label="延期理由")}
+    data = {
+        "amount": str(amount),
+        "reason": _text(reason, "reason", required=True, label="延期理由"),
+    }
     return _event(case, E.EXTENSION_REQUESTED, actor, at, S.DISPATCHED, data)
 
 
@@ -465,7 +503,9 @@ def suspend(
     return _event(case, E.SUSPENDED, actor, at, S.DISPATCHED, data)
 
 
-def resume(policy: CasePolicy, case: Case, actor: Actor, at: datetime, *, opinion: str = "") -> Event:
+def resume(
+    policy: CasePolicy, case: Case, actor: Actor, at: datetime, *, opinion: str = ""
+) -> Event:
     """解除挂账: the handling clock runs again with the time that was left."""
     _guard(case, E.RESUMED, actor)
     if not case.suspended:
@@ -568,7 +608,9 @@ def close(
     cond = policy.profile.conditions.get(case.condition_code or "")
     data = {
         "outcome": outcome.value,
-        "opinion": _text(opinion, "opinion", required=outcome != CloseOutcome.FIXED, label="结案意见"),
+        "opinion": _text(
+            opinion, "opinion", required=outcome != CloseOutcome.FIXED, label="结案意见"
+        ),
         "closure_condition": cond.closure_condition if cond else None,
         "attachments": _attachments(attachments),
         "handled_on_time": case.handled_on_time,
@@ -671,7 +713,9 @@ def evolve(case: Case | None, event: Event) -> Case:
     c = replace(case, version=event.seq, state=event.to_state)
     t = event.type
     if t == E.VERIFIED:
-        return replace(c, verified_found=bool(d["found"]), stage_clock=_stage_clock(d), light=Light.GREEN)
+        return replace(
+            c, verified_found=bool(d["found"]), stage_clock=_stage_clock(d), light=Light.GREEN
+        )
     if t == E.REJECTED:
         return replace(
             c,
@@ -800,3 +844,28 @@ def light_now(case: Case, at: datetime, policy: CasePolicy) -> Light:
     if at >= sc.yellow_at:
         return Light.YELLOW
     return Light.GREEN
+
+
+def allowed_actions(case: Case, actor: Actor) -> list[EventType]:
+    """The commands this actor may attempt on this case now (role, state, unit and the
+    simple guards). A command listed here can still fail on its inputs (a missing reason)."""
+    out = []
+    for kind, states in FROM.items():
+        if case.state not in states or actor.role not in ROLES[kind]:
+            continue
+        if kind in UNIT_SCOPED and actor.role == R.HANDLER and actor.unit != case.assigned_unit:
+            continue
+        if kind in (E.RETURNED, E.EXTENSION_REQUESTED, E.HANDLED) and case.suspended:
+            continue
+        if kind == E.HANDLED and case.pending_extension is not None:
+            continue
+        if kind == E.EXTENSION_REQUESTED and case.pending_extension is not None:
+            continue
+        if kind == E.EXTENSION_DECIDED and case.pending_extension is None:
+            continue
+        if kind == E.SUSPENDED and case.suspended:
+            continue
+        if kind == E.RESUMED and not case.suspended:
+            continue
+        out.append(kind)
+    return out

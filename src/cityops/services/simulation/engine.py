@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -195,7 +196,7 @@ class Simulator:
                     when = local.replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(
                         seconds=self.rng.uniform(0, 3600)
                     )
-                    self.at(when.astimezone(UTC), lambda c=channel: self._arrive(c))
+                    self.at(when.astimezone(UTC), partial(self._arrive, channel))
 
     def _arrive(self, channel: Channel) -> None:
         cond = self.rng.choices(self.conditions, weights=self.condition_weights)[0]
@@ -220,8 +221,12 @@ class Simulator:
         else:  # hotline, media: entered by an acceptor
             reporter = self.pick(self.world.staff.acceptors)
             if channel == Channel.HOTLINE:
-                kw["reporter_phone"] = f"1{self.rng.randrange(3, 10)}{self.rng.randrange(10**9):09d}"
-                kw["reporter_name"] = self.rng.choice("王李张刘陈杨赵黄周吴") + self.rng.choice(["先生", "女士"])
+                kw["reporter_phone"] = (
+                    f"1{self.rng.randrange(3, 10)}{self.rng.randrange(10**9):09d}"
+                )
+                kw["reporter_name"] = self.rng.choice("王李张刘陈杨赵黄周吴") + self.rng.choice(
+                    ["先生", "女士"]
+                )
                 kw["source_ref"] = f"12345-{self.rng.randrange(10**8):08d}"
         name = self.rt.policy.profile.classes[cond.class_code].name
         photos = [Upload(self.photos.before(cond.class_code), "现场照片.jpg", "before")]
@@ -263,7 +268,9 @@ class Simulator:
         dup = bool(res.duplicates) and self.rng.random() < sc.p_merge_duplicate
         if case.state == CaseState.VERIFYING:
             late = self.rng.random() < sc.p_late_field
-            self.after_working(self.field_delay(late), lambda: self._verify(case.id, dup, res.duplicates))
+            self.after_working(
+                self.field_delay(late), lambda: self._verify(case.id, dup, res.duplicates)
+            )
         else:
             late = self.rng.random() < sc.p_late_desk
             self.after(self.desk_delay(late), lambda: self._accept(case.id, dup, res.duplicates))
@@ -277,7 +284,11 @@ class Simulator:
         ok = self._do(
             "verified",
             lambda: svc.verify_case(
-                self.rt, who, case_id, found=s.found, opinion=opinion,
+                self.rt,
+                who,
+                case_id,
+                found=s.found,
+                opinion=opinion,
                 photos=[Upload(self.photos.field(case_id), "核实照片.jpg", "verify")],
             ),
         )
@@ -289,23 +300,49 @@ class Simulator:
         s = self.scripts[case_id]
         who = self.pick(self.world.staff.acceptors)
         if not s.found:
-            self._end(case_id, "rejected", lambda: svc.reject_case(
-                self.rt, who, case_id, reason_code=RejectReason.NOT_FOUND, reason="核实不属实"))
+            self._end(
+                case_id,
+                "rejected",
+                lambda: svc.reject_case(
+                    self.rt, who, case_id, reason_code=RejectReason.NOT_FOUND, reason="核实不属实"
+                ),
+            )
             return
         if dup:
-            self._end(case_id, "rejected", lambda: svc.reject_case(
-                self.rt, who, case_id, reason_code=RejectReason.DUPLICATE, reason="与在办案卷重复",
-                duplicate_of=int(dups[0]["case_id"])))
+            self._end(
+                case_id,
+                "rejected",
+                lambda: svc.reject_case(
+                    self.rt,
+                    who,
+                    case_id,
+                    reason_code=RejectReason.DUPLICATE,
+                    reason="与在办案卷重复",
+                    duplicate_of=int(dups[0]["case_id"]),
+                ),
+            )
             return
         if s.out_of_scope:
             reason = self.rng.choice(
-                [(RejectReason.OUT_OF_SCOPE, "不属于城市管理受理范围"), (RejectReason.NO_CONDITION, "未达到立案条件")]
+                [
+                    (RejectReason.OUT_OF_SCOPE, "不属于城市管理受理范围"),
+                    (RejectReason.NO_CONDITION, "未达到立案条件"),
+                ]
             )
-            self._end(case_id, "rejected", lambda: svc.reject_case(
-                self.rt, who, case_id, reason_code=reason[0], reason=reason[1]))
+            self._end(
+                case_id,
+                "rejected",
+                lambda: svc.reject_case(
+                    self.rt, who, case_id, reason_code=reason[0], reason=reason[1]
+                ),
+            )
             return
-        ok = self._do("filed", lambda: svc.file_case(
-            self.rt, who, case_id, class_code=s.true_class, condition_code=s.condition.code))
+        ok = self._do(
+            "filed",
+            lambda: svc.file_case(
+                self.rt, who, case_id, class_code=s.true_class, condition_code=s.condition.code
+            ),
+        )
         if not ok:
             self.scripts.pop(case_id, None)
             return
@@ -321,8 +358,18 @@ class Simulator:
 
     def _cancel(self, case_id: int) -> None:
         who = self.pick(self.world.staff.shift_leaders)
-        self._end(case_id, "cancelled", lambda: svc.cancel_case(
-            self.rt, who, case_id, reason=self.rng.choice(["案卷信息有误，作废", "与其他案卷重复立案", "不属于本平台处置范围"])))
+        self._end(
+            case_id,
+            "cancelled",
+            lambda: svc.cancel_case(
+                self.rt,
+                who,
+                case_id,
+                reason=self.rng.choice(
+                    ["案卷信息有误，作废", "与其他案卷重复立案", "不属于本平台处置范围"]
+                ),
+            ),
+        )
 
     def _dispatch(self, case_id: int) -> None:
         s = self.scripts.get(case_id)
@@ -353,8 +400,12 @@ class Simulator:
         self._plan_handling(case_id, c)
 
     def _return(self, case_id: int, handler: Actor) -> None:
-        ok = self._do("returned", lambda: svc.return_case(
-            self.rt, handler, case_id, reason="经核查不属于本单位职责范围，申请回退"))
+        ok = self._do(
+            "returned",
+            lambda: svc.return_case(
+                self.rt, handler, case_id, reason="经核查不属于本单位职责范围，申请回退"
+            ),
+        )
         if ok:
             self.after(self.desk_delay(False), lambda: self._dispatch(case_id))
 
@@ -380,7 +431,9 @@ class Simulator:
             return
         if s.extension:
             s.extension = False
-            self._schedule(clock.working, total * 0.5, lambda: self._extend(case_id, handler, total * 0.5))
+            self._schedule(
+                clock.working, total * 0.5, lambda: self._extend(case_id, handler, total * 0.5)
+            )
             return
         self._schedule(clock.working, total, lambda: self._handle(case_id, handler))
 
@@ -394,17 +447,32 @@ class Simulator:
         case = svc.get_case(self.rt, case_id)
         assert case.handling is not None
         limit = TimeLimit.parse(case.handling_limit or "1 working_days")
-        ok = self._do("extension_requested", lambda: svc.request_extension(
-            self.rt, handler, case_id, amount=limit.scaled(0.5), reason="需协调相关权属单位，申请延期"))
+        ok = self._do(
+            "extension_requested",
+            lambda: svc.request_extension(
+                self.rt,
+                handler,
+                case_id,
+                amount=limit.scaled(0.5),
+                reason="需协调相关权属单位，申请延期",
+            ),
+        )
         if not ok:
             return
         approved = self.rng.random() < self.sc.p_extension_approved
 
         def decide() -> None:
             who = self.pick(self.world.staff.dispatchers)
-            c = self._do("extension_decided", lambda: svc.decide_extension(
-                self.rt, who, case_id, approved=approved,
-                opinion="同意延期" if approved else "时限充足，不予延期"))
+            c = self._do(
+                "extension_decided",
+                lambda: svc.decide_extension(
+                    self.rt,
+                    who,
+                    case_id,
+                    approved=approved,
+                    opinion="同意延期" if approved else "时限充足，不予延期",
+                ),
+            )
             if c is not None and c.handling is not None:
                 extra = rest * (1.4 if approved else 1.0)
                 self._schedule(c.handling.working, extra, lambda: self._handle(case_id, handler))
@@ -413,15 +481,26 @@ class Simulator:
 
     def _suspend(self, case_id: int, rest: float) -> None:
         who = self.pick(self.world.staff.dispatchers)
-        c = self._do("suspended", lambda: svc.suspend_case(
-            self.rt, who, case_id, reason="需结合季节性施工统一处置，申请挂账"))
+        c = self._do(
+            "suspended",
+            lambda: svc.suspend_case(
+                self.rt, who, case_id, reason="需结合季节性施工统一处置，申请挂账"
+            ),
+        )
         if c is None:
             return
         pause = self.rng.uniform(2, 15) * 86400
 
         def resume() -> None:
-            c2 = self._do("resumed", lambda: svc.resume_case(
-                self.rt, self.pick(self.world.staff.dispatchers), case_id, opinion="具备处置条件，解除挂账"))
+            c2 = self._do(
+                "resumed",
+                lambda: svc.resume_case(
+                    self.rt,
+                    self.pick(self.world.staff.dispatchers),
+                    case_id,
+                    opinion="具备处置条件，解除挂账",
+                ),
+            )
             if c2 is not None and c2.handling is not None:
                 handler = self.world.staff.handlers[c2.assigned_unit or ""]
                 self._schedule(c2.handling.working, rest, lambda: self._handle(case_id, handler))
@@ -429,9 +508,16 @@ class Simulator:
         self.after(pause, resume)
 
     def _handle(self, case_id: int, handler: Actor) -> None:
-        ok = self._do("handled", lambda: svc.handle_case(
-            self.rt, handler, case_id, opinion="已按要求处置完毕",
-            photos=[Upload(self.photos.after(case_id), "处置后照片.jpg", "after")]))
+        ok = self._do(
+            "handled",
+            lambda: svc.handle_case(
+                self.rt,
+                handler,
+                case_id,
+                opinion="已按要求处置完毕",
+                photos=[Upload(self.photos.after(case_id), "处置后照片.jpg", "after")],
+            ),
+        )
         if ok:
             late = self.rng.random() < self.sc.p_late_desk
             self.after(self.desk_delay(late), lambda: self._request_check(case_id))
@@ -440,7 +526,10 @@ class Simulator:
         case = svc.get_case(self.rt, case_id)
         who = self.pick(self.world.staff.acceptors)
         inspector = self.world.staff.inspector_actor(case.community_code)
-        ok = self._do("check_requested", lambda: svc.request_check(self.rt, who, case_id, inspector=inspector.id))
+        ok = self._do(
+            "check_requested",
+            lambda: svc.request_check(self.rt, who, case_id, inspector=inspector.id),
+        )
         if ok:
             late = self.rng.random() < self.sc.p_late_field
             self.after_working(self.field_delay(late), lambda: self._check(case_id, inspector))
@@ -452,16 +541,29 @@ class Simulator:
         fail_p = self.sc.p_rework / (2**s.reworks)
         photo = [Upload(self.photos.field(case_id + 7), "核查照片.jpg", "check")]
         if self.rng.random() < fail_p:
-            c = self._do("reworked", lambda: svc.rework_case(
-                self.rt, inspector, case_id, reason="现场核查未处置到位，需返工", photos=photo))
+            c = self._do(
+                "reworked",
+                lambda: svc.rework_case(
+                    self.rt, inspector, case_id, reason="现场核查未处置到位，需返工", photos=photo
+                ),
+            )
             if c is not None and c.handling is not None:
                 s.reworks += 1
                 handler = self.world.staff.handlers[c.assigned_unit or ""]
                 left = max(600, c.handling.limit_seconds - c.handling.used_seconds)
-                self._schedule(c.handling.working, left * self.rng.uniform(0.2, 0.8), lambda: self._handle(case_id, handler))
+                self._schedule(
+                    c.handling.working,
+                    left * self.rng.uniform(0.2, 0.8),
+                    lambda: self._handle(case_id, handler),
+                )
             return
-        self._end(case_id, "closed", lambda: svc.close_case(
-            self.rt, inspector, case_id, opinion="核查已处置到位", photos=photo))
+        self._end(
+            case_id,
+            "closed",
+            lambda: svc.close_case(
+                self.rt, inspector, case_id, opinion="核查已处置到位", photos=photo
+            ),
+        )
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

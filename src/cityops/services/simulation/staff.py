@@ -30,7 +30,9 @@ class Staff:
     evaluators: list[Actor] = field(default_factory=list)
     inspectors: dict[str, Actor] = field(default_factory=dict)  # by community code
     handlers: dict[str, Actor] = field(default_factory=dict)  # by unit code
-    system: Actor = field(default_factory=lambda: Actor("system.video-ai", Role.SYSTEM, None, "视频智能识别"))
+    system: Actor = field(
+        default_factory=lambda: Actor("system.video-ai", Role.SYSTEM, None, "视频智能识别")
+    )
 
     def inspector_for(self, loc: Location) -> str | None:
         actor = self.inspectors.get(loc.community_code or "")
@@ -58,9 +60,15 @@ def demo_staff(profile: CityProfile, communities: Iterable[tuple[str, str]]) -> 
     """``communities``: (code, name) of every community with grids."""
     center = "center" if "center" in profile.units else None
     staff = Staff(
-        acceptors=[Actor(f"acceptor.{i}", Role.ACCEPTOR, center, f"受理员{i}") for i in range(1, 7)],
-        shift_leaders=[Actor(f"shift_leader.{i}", Role.SHIFT_LEADER, center, f"值班长{i}") for i in range(1, 4)],
-        dispatchers=[Actor(f"dispatcher.{i}", Role.DISPATCHER, center, f"派遣员{i}") for i in range(1, 5)],
+        acceptors=[
+            Actor(f"acceptor.{i}", Role.ACCEPTOR, center, f"受理员{i}") for i in range(1, 7)
+        ],
+        shift_leaders=[
+            Actor(f"shift_leader.{i}", Role.SHIFT_LEADER, center, f"值班长{i}") for i in range(1, 4)
+        ],
+        dispatchers=[
+            Actor(f"dispatcher.{i}", Role.DISPATCHER, center, f"派遣员{i}") for i in range(1, 5)
+        ],
         leaders=[Actor("leader.1", Role.LEADER, center, "局领导")],
         evaluators=[Actor("evaluator.1", Role.EVALUATOR, center, "考评员")],
     )
@@ -69,5 +77,7 @@ def demo_staff(profile: CityProfile, communities: Iterable[tuple[str, str]]) -> 
     for unit in profile.units.values():
         if unit.code == center:
             continue
-        staff.handlers[unit.code] = Actor(handler_id(unit.code), Role.HANDLER, unit.code, f"{unit.name}处置员")
+        staff.handlers[unit.code] = Actor(
+            handler_id(unit.code), Role.HANDLER, unit.code, f"{unit.name}处置员"
+        )
     return staff

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -13,6 +14,9 @@ from shapely.geometry.base import BaseGeometry
 
 from cityops.domain.catalog.model import AreaClass, CityProfile, UnitKind
 from cityops.services.simulation.staff import Staff
+
+if TYPE_CHECKING:
+    from cityops.services.runtime import Runtime
 
 
 @dataclass
@@ -107,3 +111,40 @@ def build_world(
         roads=roads or {},
         staff=staff,
     )
+
+
+def load_world(rt: Runtime) -> World:
+    """The installed city's grids, region names, nearby road names and demo staff."""
+    from sqlalchemy import select
+
+    from cityops.adapters.db.tables import geography as g
+    from cityops.errors import NotFoundError
+
+    with rt.uow(readonly=True) as uow:
+        grid_rows = uow.conn.execute(
+            select(g.grids.c.code, g.grids.c.geometry).order_by(g.grids.c.code)
+        ).all()
+        region_rows = uow.conn.execute(
+            select(g.regions.c.code, g.regions.c.name, g.regions.c.level)
+        ).all()
+        road_rows = uow.conn.execute(select(g.roads.c.name, g.roads.c.geometry)).all()
+    if not grid_rows:
+        raise NotFoundError("geo.no_grids", "尚未安装任何单元网格，请先运行 cityops init")
+    geoms = list(shapely.from_wkb([r.geometry for r in grid_rows]))
+    codes = [r.code for r in grid_rows]
+    names = {r.code: r.name for r in region_rows}
+    roads: dict[str, list[str]] = {}
+    if road_rows:
+        road_geoms = shapely.from_wkb([r.geometry for r in road_rows])
+        tree = shapely.STRtree(road_geoms)
+        near = tree.query(
+            shapely.buffer(np.array(geoms, dtype=object), 0.0008), predicate="intersects"
+        )
+        for gi, ri in zip(near[0].tolist(), near[1].tolist(), strict=True):
+            roads.setdefault(codes[gi], []).append(road_rows[ri].name)
+        roads = {k: sorted(set(v)) for k, v in roads.items()}
+    communities = [(r.code, r.name) for r in region_rows if r.level == "community"]
+    from cityops.services.simulation.staff import demo_staff
+
+    staff = demo_staff(rt.policy.profile, communities)
+    return build_world(rt.policy.profile, list(zip(codes, geoms, strict=True)), names, staff, roads)

@@ -1,0 +1,128 @@
+"""The application factory. Nothing is built at import time: ``create_app()`` wires the
+runtime (database, city rules, files) and the routes; uvicorn calls it (``--factory``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import ModuleType
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cityops import __version__
+from cityops.api.errors import error_body, install_error_handlers
+from cityops.config import Settings
+from cityops.services.runtime import Runtime, bootstrap
+
+log = logging.getLogger("cityops.api")
+
+API = "/api/v1"
+MAX_REQUEST_BYTES = 100 * 1024 * 1024
+
+DESCRIPTION = """
+城市运行管理服务平台 — the REST API of the digital city-management closed loop:
+report → verify → file → dispatch → handle → check → close, with returns, extensions,
+suspensions, rework and cancellation, all against time limits in working time.
+
+Log in with `POST /api/v1/auth/token` (OAuth2 password flow) and send
+`Authorization: Bearer <token>`. Every error answers `{code, message, details}` with a stable
+`code`; see `docs/errors.md`.
+"""
+
+
+async def _background(rt: Runtime, stop: asyncio.Event) -> None:
+    """The overdue sweep and the outbox relay, once a minute, off the event loop."""
+    from cityops.services.outbox import OutboxRelay
+    from cityops.services.sweep import sweep_overdue
+
+    relay = OutboxRelay(rt)
+    rt_state = rt
+    while not stop.is_set():
+        for job in (lambda: sweep_overdue(rt_state), relay.relay_once):
+            try:
+                await asyncio.to_thread(job)
+            except Exception:
+                log.exception("background job failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=60)
+
+
+def create_app(
+    runtime: Runtime | None = None,
+    settings: Settings | None = None,
+    *,
+    background: bool = False,
+    web_dir: Path | None = None,
+) -> FastAPI:
+    rt = runtime or bootstrap(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(_background(rt, stop)) if background else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+
+    app = FastAPI(
+        title="cityops 城市运行管理服务平台 API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url="/redoc",
+        lifespan=lifespan,
+    )
+    app.state.rt = rt
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+            return JSONResponse(
+                error_body(
+                    "request.too_large", f"请求内容超过{MAX_REQUEST_BYTES // 1024 // 1024}MB上限"
+                ),
+                status_code=413,
+            )
+        return await call_next(request)
+
+    from cityops.api.routes import attachments, auth, cases, health
+
+    app.include_router(health.router, prefix=API)
+    app.include_router(auth.router, prefix=API)
+    app.include_router(cases.router, prefix=API)
+    app.include_router(cases.queue_router, prefix=API)
+    app.include_router(attachments.router, prefix=API)
+    for module in _optional_routers():
+        app.include_router(module.router, prefix=API)
+    _mount_web(app, web_dir)
+    return app
+
+
+def _optional_routers() -> list[ModuleType]:
+    """Routers of areas that register themselves (catalog, geography, admin, …)."""
+    import importlib
+
+    found = []
+    for name in ("catalog", "geo", "admin", "exports"):
+        try:
+            found.append(importlib.import_module(f"cityops.api.routes.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"cityops.api.routes.{name}":
+                raise
+    return found
+
+
+def _mount_web(app: FastAPI, web_dir: Path | None) -> None:
+    from cityops.api.web import mount_web
+
+    mount_web(app, web_dir)

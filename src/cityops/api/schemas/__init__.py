@@ -1,0 +1,1 @@
+"""Pydantic models of the HTTP API (request bodies and responses)."""
