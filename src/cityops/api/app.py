@@ -95,30 +95,29 @@ def create_app(
             )
         return await call_next(request)
 
-    from cityops.api.routes import attachments, auth, cases, health
-
-    app.include_router(health.router, prefix=API)
-    app.include_router(auth.router, prefix=API)
-    app.include_router(cases.router, prefix=API)
-    app.include_router(cases.queue_router, prefix=API)
-    app.include_router(attachments.router, prefix=API)
-    for module in _optional_routers():
-        app.include_router(module.router, prefix=API)
+    for module in route_modules():
+        prefix = getattr(module, "MOUNT", API)
+        for name in ("router", "queue_router"):
+            router = getattr(module, name, None)
+            if router is not None:
+                app.include_router(router, prefix=prefix)
     _mount_web(app, web_dir)
     return app
 
 
-def _optional_routers() -> list[ModuleType]:
-    """Routers of areas that register themselves (catalog, geography, admin, …)."""
+def route_modules() -> list[ModuleType]:
+    """Every module of ``cityops.api.routes`` that defines ``router``: an area adds its
+    endpoints by adding a module there (``MOUNT`` overrides the ``/api/v1`` prefix)."""
     import importlib
+    import pkgutil
+
+    from cityops.api import routes
 
     found = []
-    for name in ("catalog", "geo", "admin", "exports"):
-        try:
-            found.append(importlib.import_module(f"cityops.api.routes.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"cityops.api.routes.{name}":
-                raise
+    for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"cityops.api.routes.{info.name}")
+        if hasattr(module, "router"):
+            found.append(module)
     return found
 
 

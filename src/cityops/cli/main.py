@@ -1,11 +1,14 @@
 """The ``cityops`` command line (Typer + Rich). Each area registers its commands from its own
-module; this file only assembles them."""
+module under ``cityops.cli`` (a ``register(app)`` function); this file only assembles them."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import typer
 
-from cityops.cli import clock, core, geo, profile, serve, workplan
+from cityops import cli
 
 app = typer.Typer(
     name="cityops",
@@ -14,8 +17,12 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for module in (core, serve, clock, geo, profile, workplan):
-    module.register(app)
+for _info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
+    if _info.name == "main":
+        continue
+    _module = importlib.import_module(f"cityops.cli.{_info.name}")
+    if hasattr(_module, "register"):
+        _module.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
