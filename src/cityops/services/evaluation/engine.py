@@ -286,7 +286,7 @@ def engine_counts(
 
 
 def assemble(
-    rows: Iterable[tuple[object, ...]], assignment: Mapping[str, Iterable[str]] | None
+    rows: Iterable[Sequence[Any]], assignment: Mapping[str, Iterable[str]] | None
 ) -> Counts:
     """Roll the statement's rows up into every object's counts."""
     out: Counts = defaultdict(Counter)
