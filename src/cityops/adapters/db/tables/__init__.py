@@ -1,6 +1,6 @@
 """All tables, one module per domain area, on one MetaData (``metadata``)."""
 
-from cityops.adapters.db.tables import accounts, cases, catalog, geography, workplan
+from cityops.adapters.db.tables import accounts, cases, catalog, evaluation, geography, workplan
 from cityops.adapters.db.tables.base import metadata
 
 __all__ = ["accounts", "cases", "catalog", "geography", "metadata", "workplan"]
