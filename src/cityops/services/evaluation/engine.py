@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from cityops.adapters.db.types import UTCDateTime
+from cityops.domain.cases.vocabulary import Channel
 from cityops.domain.evaluation.definitions import (
     CITY_CODE,
     CLOCK_EVENTS,
@@ -40,9 +41,11 @@ from cityops.domain.evaluation.definitions import (
     Counts,
     ObjectKind,
 )
+from cityops.errors import ValidationError
 
 C = Count
 K = ObjectKind
+_CHANNELS = frozenset(c.value for c in Channel)
 STATE_CODES = {
     "reported": 1,
     "verifying": 2,
@@ -97,7 +100,8 @@ def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
 
 
-def _statement(d: Dialect) -> str:
+def _statement(d: Dialect, channels: frozenset[str] | None = None) -> str:
+    only = f" AND c.channel IN {_in(channels)}" if channels is not None else ""
     states = " ".join(f"WHEN '{s}' THEN {n}" for s, n in STATE_CODES.items())
     limit = d.text("handling", "limit_seconds")
     used = d.integer("handling", "used_seconds")
@@ -165,7 +169,7 @@ WITH rel AS (
   SELECT c.id, c.district_code, c.street_code, c.community_code, c.grid_code,
          CASE WHEN c.channel IN {_in(EXTERNAL_CHANNELS)} THEN 1 ELSE 0 END AS ext
   FROM cases c
-  WHERE c.reported_at < :hi AND (c.ended_at IS NULL OR c.ended_at >= :lo)
+  WHERE c.reported_at < :hi AND (c.ended_at IS NULL OR c.ended_at >= :lo){only}
 ),
 ev AS (
   SELECT e.case_id, e.seq, e.type, e.actor, e.role,
@@ -255,13 +259,14 @@ WHERE v.inp = 1 AND v.role = 'inspector'
 """
 
 
-_STATEMENTS: dict[str, str] = {}
+_STATEMENTS: dict[tuple[str, frozenset[str] | None], str] = {}
 
 
-def statement(dialect: str) -> str:
-    if dialect not in _STATEMENTS:
-        _STATEMENTS[dialect] = _statement(Dialect(dialect))
-    return _STATEMENTS[dialect]
+def statement(dialect: str, channels: frozenset[str] | None = None) -> str:
+    key = (dialect, channels)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = _statement(Dialect(dialect), channels)
+    return _STATEMENTS[key]
 
 
 def engine_counts(
@@ -269,13 +274,20 @@ def engine_counts(
     lo: datetime,
     hi: datetime,
     assignment: Mapping[str, Iterable[str]] | None = None,
+    channels: Iterable[str] | None = None,
 ) -> Counts:
-    """Counts of every object for ``[lo, hi)``; ``assignment`` as in ``reference_counts``."""
+    """Counts of every object for ``[lo, hi)``; ``assignment`` as in ``reference_counts``.
+    ``channels``: count only the cases reported through these channels (e.g. the hotline)."""
     if isinstance(conn, Engine):
         with conn.connect() as c:
-            return engine_counts(c, lo, hi, assignment)
+            return engine_counts(c, lo, hi, assignment, channels)
     dialect = conn.dialect.name
-    stmt = text(statement(dialect)).bindparams(
+    only = frozenset(str(ch) for ch in channels) if channels is not None else None
+    if only is not None and not only <= _CHANNELS:
+        raise ValidationError(
+            "evaluation.channel_unknown", "未知的上报渠道", channels=sorted(only - _CHANNELS)
+        )
+    stmt = text(statement(dialect, only)).bindparams(
         bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
     )
     params: dict[str, object] = {"lo": lo, "hi": hi}
