@@ -147,7 +147,8 @@ def check_grid_features(
             problems.append(FeatureProblem(index, code or shown, "geo.geometry_invalid", why))
         if code is None:
             continue
-        if code[:12] not in known_communities:
+        known = code[:12] in known_communities
+        if not known:
             problems.append(
                 FeatureProblem(
                     index,
@@ -167,7 +168,7 @@ def check_grid_features(
             )
             continue
         first_seen[code] = index
-        if geom is not None:
+        if geom is not None and known:
             name = _first(props, NAME_PROPERTIES)
             grids.append(Grid(code, as_multipolygon(geom), str(name or ""), generated))
     return grids, problems
