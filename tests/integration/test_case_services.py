@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
-from cityops.adapters.blobstore import BlobStore
 from cityops.adapters.db.case_repository import CaseRepository
 from cityops.adapters.db.tables.cases import attachments, case_attachments, case_events, outbox
-from cityops.config import Settings
 from cityops.domain.cases import machine
 from cityops.domain.cases.vocabulary import CaseState, Channel, RejectReason
 from cityops.domain.clock.limits import LimitUnit, TimeLimit
@@ -21,7 +18,6 @@ from cityops.domain.geo.model import CoordSystem
 from cityops.errors import AttachmentError, ConflictError, NotFoundError, ValidationError
 from cityops.services import cases as svc
 from cityops.services.cases import Upload
-from cityops.services.runtime import Runtime
 from tests.fakes import (
     ACCEPTOR,
     DISPATCHER,
@@ -31,53 +27,9 @@ from tests.fakes import (
     PUBLIC,
     SHIFT_LEADER,
     STREET_HANDLER,
-    T0,
     SquareLocator,
-    make_policy,
 )
-
-
-class StepClock:
-    def __init__(self) -> None:
-        self.t = T0
-
-    def __call__(self):
-        return self.t
-
-    def tick(self, minutes: float = 5) -> None:
-        self.t += timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
-
-
-@pytest.fixture
-def rt(engine: Engine, tmp_path: Path, clock: StepClock) -> Runtime:
-    return Runtime(
-        engine=engine,
-        settings=Settings(var_dir=tmp_path),
-        blobs=BlobStore(tmp_path / "blobs"),
-        now=clock,
-        policy_override=make_policy(),
-        locator_override=SquareLocator(),
-        inspector_for=lambda loc: f"inspector.{loc.street_code}",
-    )
-
-
-def report(rt: Runtime, **kw):
-    args = {
-        "channel": Channel.INSPECTOR,
-        "description": "路边有暴露垃圾",
-        "lon": 117.005,
-        "lat": 36.605,
-        "class_code": "06010",
-        "photos": [Upload(JPEG, "before.jpg")],
-    }
-    args.update(kw)
-    actor = args.pop("actor", INSPECTOR)
-    return svc.report_case(rt, actor, **args)
+from tests.integration.helpers import report
 
 
 def test_a_case_goes_round_the_loop_and_the_log_replays_to_the_projection(rt, clock, engine):
