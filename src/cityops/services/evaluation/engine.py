@@ -100,7 +100,7 @@ def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
 
 
-def _statement(d: Dialect, channels: frozenset[str] | None = None) -> str:
+def _statement(d: Dialect, channels: frozenset[str] | None = None, case_ids: bool = False) -> str:
     only = f" AND c.channel IN {_in(channels)}" if channels is not None else ""
     states = " ".join(f"WHEN '{s}' THEN {n}" for s, n in STATE_CODES.items())
     limit = d.text("handling", "limit_seconds")
@@ -164,6 +164,28 @@ def _statement(d: Dialect, channels: frozenset[str] | None = None) -> str:
             f"SUM({sums[c]}) AS {c.value}" if c in sums else f"0 AS {c.value}" for c in ALL_COUNTS
         )
 
+    final = f"""
+SELECT 'region' AS kind, f.district_code AS k1, f.street_code AS k2, f.community_code AS k3,
+       f.grid_code AS k4, f.unit AS k5,
+       {counts(region_sums)}
+FROM f
+GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code, f.unit
+UNION ALL
+SELECT 'post', v.role, v.actor, NULL, NULL, NULL,
+       {counts(post_sums)}
+FROM ev v JOIN cf ON cf.case_id = v.case_id
+WHERE v.inp = 1 AND v.role IN {_in(POST_ROLES)}
+GROUP BY v.role, v.actor
+UNION ALL
+SELECT DISTINCT 'worked', v.actor, r.grid_code, NULL, NULL, NULL,
+       {", ".join(f"0 AS {c.value}" for c in ALL_COUNTS)}
+FROM ev v JOIN rel r ON r.id = v.case_id
+WHERE v.inp = 1 AND v.role = 'inspector'
+  AND v.type IN ('reported', 'verified', 'reworked', 'closed')
+  AND r.grid_code IS NOT NULL
+"""
+    if case_ids:
+        final = "SELECT f.case_id FROM f WHERE f.overdue = 1 ORDER BY f.case_id"
     return f"""
 WITH rel AS (
   SELECT c.id, c.district_code, c.street_code, c.community_code, c.grid_code,
@@ -238,35 +260,38 @@ f AS (
          CASE WHEN hdue = 1 AND st_hi = 5 AND over_hi = 1 THEN 1 ELSE 0 END AS overdue
   FROM fh
 )
-SELECT 'region' AS kind, f.district_code AS k1, f.street_code AS k2, f.community_code AS k3,
-       f.grid_code AS k4, f.unit AS k5,
-       {counts(region_sums)}
-FROM f
-GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code, f.unit
-UNION ALL
-SELECT 'post', v.role, v.actor, NULL, NULL, NULL,
-       {counts(post_sums)}
-FROM ev v JOIN cf ON cf.case_id = v.case_id
-WHERE v.inp = 1 AND v.role IN {_in(POST_ROLES)}
-GROUP BY v.role, v.actor
-UNION ALL
-SELECT DISTINCT 'worked', v.actor, r.grid_code, NULL, NULL, NULL,
-       {", ".join(f"0 AS {c.value}" for c in ALL_COUNTS)}
-FROM ev v JOIN rel r ON r.id = v.case_id
-WHERE v.inp = 1 AND v.role = 'inspector'
-  AND v.type IN ('reported', 'verified', 'reworked', 'closed')
-  AND r.grid_code IS NOT NULL
+{final}
 """
 
 
-_STATEMENTS: dict[tuple[str, frozenset[str] | None], str] = {}
+_STATEMENTS: dict[tuple[str, frozenset[str] | None, bool], str] = {}
 
 
-def statement(dialect: str, channels: frozenset[str] | None = None) -> str:
-    key = (dialect, channels)
+def statement(dialect: str, channels: frozenset[str] | None = None, case_ids: bool = False) -> str:
+    key = (dialect, channels, case_ids)
     if key not in _STATEMENTS:
-        _STATEMENTS[key] = _statement(Dialect(dialect), channels)
+        _STATEMENTS[key] = _statement(Dialect(dialect), channels, case_ids)
     return _STATEMENTS[key]
+
+
+def _params(conn: Connection, lo: datetime, hi: datetime) -> dict[str, object]:
+    params: dict[str, object] = {"lo": lo, "hi": hi}
+    if conn.dialect.name == "sqlite":
+        params["hi_s"] = hi.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return params
+
+
+def _bound(sql: str) -> Any:
+    return text(sql).bindparams(
+        bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
+    )
+
+
+def overdue_case_ids(conn: Connection, lo: datetime, hi: datetime) -> list[int]:
+    """The cases counted as 超期待处置 at the end of ``[lo, hi)`` (the same rule as the
+    counts: still awaiting handling at ``hi`` and past the handling deadline)."""
+    rows = conn.execute(_bound(statement(conn.dialect.name, None, True)), _params(conn, lo, hi))
+    return [int(r[0]) for r in rows]
 
 
 def engine_counts(
@@ -287,13 +312,7 @@ def engine_counts(
         raise ValidationError(
             "evaluation.channel_unknown", "未知的上报渠道", channels=sorted(only - _CHANNELS)
         )
-    stmt = text(statement(dialect, only)).bindparams(
-        bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
-    )
-    params: dict[str, object] = {"lo": lo, "hi": hi}
-    if dialect == "sqlite":
-        params["hi_s"] = hi.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    rows = conn.execute(stmt, params).all()
+    rows = conn.execute(_bound(statement(dialect, only)), _params(conn, lo, hi)).all()
     return assemble(rows, assignment)
 
 
