@@ -1,5 +1,6 @@
 """All tables, one module per domain area, on one MetaData (``metadata``)."""
 
+import cityops.adapters.db.tables.open311  # noqa: F401  (Open311 API keys)
 from cityops.adapters.db.tables import accounts, cases, catalog, evaluation, geography, workplan
 from cityops.adapters.db.tables.base import metadata
 
