@@ -46,16 +46,16 @@ ITEMS: dict[ObjectKind, tuple[Item, ...]] = {
         # Verification is sent to the grid's inspector automatically at intake here, so the
         # acceptor's timed step on a report is the filing decision: see docs/evaluation.md.
         Item(
-            "verify_dispatch_on_time_rate",
+            "on_time_verify_sent_rate",
             "核实按时派发率（按时受理率）",
             rate="on_time_accept_rate",
         ),
-        Item("check_dispatch_on_time_rate", "核查按时派发率", rate="on_time_check_sent_rate"),
+        Item("on_time_check_sent_rate", "核查按时派发率", rate="on_time_check_sent_rate"),
     ),
     K.SHIFT_LEADER: (
         Item("on_time_filing_rate", "按时立案率", rate="on_time_filing_rate"),
         Item("accurate_filing_rate", "准确立案率", rate="accurate_filing_rate"),
-        Item("on_time_closure_rate", "按时结案率", rate="on_time_close_step_rate"),
+        Item("on_time_close_step_rate", "按时结案率", rate="on_time_close_step_rate"),
     ),
     K.DISPATCHER: (
         Item("dispatch_volume", "派遣数分值", volume=Count.DISPATCHED, steps="dispatched"),
@@ -66,7 +66,7 @@ ITEMS: dict[ObjectKind, tuple[Item, ...]] = {
         Item("filed_volume", "立案数分值", volume=Count.RECEIVED, steps="filed"),
         Item("closure_rate", "结案率", rate="closure_rate"),
         Item("on_time_handling_rate", "按期处置率", rate="on_time_handling_rate"),
-        Item("rework_complement", "100−返工率", rate="rework_rate", against=True),
+        Item("rework_rate", "返工率（扣分项）", rate="rework_rate", against=True),
     ),
 }
 _REGION_ITEMS = (
