@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cityops.errors import CityopsError, ForbiddenError
@@ -30,6 +31,63 @@ _STATUS_CODES = {
 }
 
 
+# Pydantic's error types in words a person understands; ``{...}`` takes the error's context.
+_PROBLEMS_ZH = {
+    "missing": "必须填写",
+    "string_too_short": "至少{min_length}个字符",
+    "string_too_long": "不能超过{max_length}个字符",
+    "string_pattern_mismatch": "格式不正确",
+    "string_type": "须为文字",
+    "string_unicode": "须为有效的UTF-8文字",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "finite_number": "须为有限的数字",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "greater_than": "须大于{gt}",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than": "须小于{lt}",
+    "less_than_equal": "不能大于{le}",
+    "enum": "须为以下之一：{expected}",
+    "literal_error": "须为以下之一：{expected}",
+    "datetime_parsing": "须为ISO 8601时间，例如 2025-10-01T08:30:00+08:00",
+    "datetime_from_date_parsing": "须为ISO 8601时间，例如 2025-10-01T08:30:00+08:00",
+    "datetime_type": "须为ISO 8601时间，例如 2025-10-01T08:30:00+08:00",
+    "timezone_aware": "须带时区，例如 2025-10-01T08:30:00+08:00",
+    "date_parsing": "须为日期，例如 2025-10-01",
+    "date_from_datetime_parsing": "须为日期，例如 2025-10-01",
+    "extra_forbidden": "不允许的字段",
+    "json_invalid": "JSON格式错误",
+    "json_type": "须为JSON",
+    "model_type": "须为JSON对象",
+    "model_attributes_type": "须为JSON对象",
+    "dict_type": "须为JSON对象",
+    "list_type": "须为列表",
+    "too_long": "最多{max_length}项",
+    "too_short": "至少{min_length}项",
+    "bytes_type": "须为文件",
+    "value_error": "{error}",
+}
+
+
+def problem_zh(error: dict[str, Any]) -> str:
+    """The Chinese wording of one pydantic error (its English message as a fallback)."""
+    kind = str(error.get("type", ""))
+    ctx = dict(error.get("ctx") or {})
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    template = _PROBLEMS_ZH.get(kind)
+    if template is None:
+        return "不符合要求"
+    try:
+        return template.format(**{k: str(v) for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        return template.split("{")[0].rstrip("：") or "不符合要求"
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details or {}}
 
@@ -45,7 +103,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.http_status == 401:
             headers["WWW-Authenticate"] = "Bearer"
         if isinstance(exc, ForbiddenError):
-            _record_denial(request, exc)
+            await run_in_threadpool(_record_denial, request, exc)
         return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -53,15 +111,16 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = [
             {
                 "field": _loc(e.get("loc", ())),
-                "problem": e.get("msg", ""),
+                "problem": problem_zh(e),
                 "type": e.get("type", ""),
+                "detail": str(e.get("msg", "")),
             }
             for e in exc.errors()
         ]
-        fields = "、".join(sorted({e["field"] for e in errors if e["field"]})) or "请求"
+        shown = [f"{e['field']}{e['problem']}" if e["field"] else e["problem"] for e in errors]
+        message = "请求内容不符合要求：" + "；".join(shown[:5]) + ("……" if len(shown) > 5 else "")
         return JSONResponse(
-            error_body("request.invalid", f"请求内容不符合要求：{fields}", {"errors": errors}),
-            status_code=422,
+            error_body("request.invalid", message, {"errors": errors}), status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)

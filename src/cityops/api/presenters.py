@@ -7,10 +7,10 @@ from typing import Any
 from cityops.api.schemas.cases import (
     AttachmentOut,
     CaseOut,
-    CasePublicOut,
     CaseSummaryOut,
     EventOut,
 )
+from cityops.api.schemas.public import PublicCaseOut
 from cityops.domain.access import User, is_public_view, sees_contact
 from cityops.domain.cases.machine import allowed_actions
 from cityops.domain.cases.model import Actor, Case, Event
@@ -46,6 +46,23 @@ PUBLIC_STEPS = {
     EventType.REJECTED: "不予立案",
     EventType.CANCELLED: "已作废",
 }
+
+
+CONTACT_FIELDS = ("reporter_name", "reporter_phone", "tracking_code")
+PUBLIC_ACTOR_ZH = "市民"
+
+
+def mask_event_data(
+    user: User, role: str, actor: str, data: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """An event's data and actor as ``user`` may see them: reporters' contact data and the
+    login of a citizen who reported only for the roles that talk to reporters."""
+    if sees_contact(user):
+        return data, actor
+    data = {k: v for k, v in data.items() if k not in CONTACT_FIELDS}
+    if role == Role.PUBLIC.value:
+        actor = PUBLIC_ACTOR_ZH
+    return data, actor
 
 
 def actor_of(user: User) -> Actor:
@@ -150,7 +167,7 @@ def case_out(
         tracking_code=case.tracking_code if contact else None,
         verifier=case.verifier,
         checker=case.checker,
-        reported_by=case.reported_by if user.role != Role.HANDLER else _reporter_kind(case),
+        reported_by=_reporter(case, user, first_event),
         pending_extension=dict(case.pending_extension) if case.pending_extension else None,
         outcome=case.outcome,
         duplicate_of=case.duplicate_of,
@@ -166,9 +183,18 @@ def case_out(
     )
 
 
-def _reporter_kind(case: Case) -> str:
-    """Handlers learn the channel, not who reported (they do not need it)."""
-    return case.channel.label_zh
+def _reporter(case: Case, user: User, first_event: Event | None) -> str:
+    """Who reported: staff logins are shown to staff; a citizen's login only to the roles that
+    talk to reporters; handlers learn the channel only (they do not need more)."""
+    if user.role == Role.HANDLER:
+        return case.channel.label_zh
+    if first_event is not None:
+        by_public = first_event.role == Role.PUBLIC
+    else:
+        by_public = case.channel.value == "public"
+    if by_public and not sees_contact(user):
+        return case.channel.label_zh
+    return case.reported_by
 
 
 def public_status(case: Case) -> tuple[str, str]:
@@ -188,7 +214,7 @@ def public_status(case: Case) -> tuple[str, str]:
 
 def public_out(
     case: Case, profile: CityProfile, events: list[Event], attachments: list[dict[str, Any]]
-) -> CasePublicOut:
+) -> PublicCaseOut:
     status, label = public_status(case)
     photos = [attachment_out(a) for a in attachments if a.get("kind") in ("before", "after")]
     progress = [
@@ -196,7 +222,8 @@ def public_out(
         for e in events
         if e.type in PUBLIC_STEPS
     ]
-    return CasePublicOut(
+    return PublicCaseOut(
+        id=case.id,
         case_no=case.case_no,
         tracking_code=case.tracking_code,
         status=status,
@@ -212,17 +239,13 @@ def public_out(
 
 
 def event_out(e: Event, user: User) -> EventOut:
-    data = dict(e.data)
-    if not sees_contact(user):
-        data.pop("reporter_name", None)
-        data.pop("reporter_phone", None)
-        data.pop("tracking_code", None)
+    data, actor = mask_event_data(user, e.role.value, e.actor, dict(e.data))
     return EventOut(
         seq=e.seq,
         type=e.type.value,
         type_label=e.type.label_zh,
         at=e.at,
-        actor=e.actor,
+        actor=actor,
         role=e.role.value,
         unit=e.unit,
         from_state=e.from_state.value if e.from_state else None,

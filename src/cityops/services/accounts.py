@@ -1,17 +1,30 @@
 """Accounts: users, login with expiring tokens, logout and revocation, lockout after repeated
-failures, inspectors' grids, and the record of refused requests."""
+failures, inspectors' grids, administration of users, and the record of refused requests."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, RowMapping, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from cityops.adapters.db.tables.accounts import access_denials, auth_tokens, user_grids, users
 from cityops.domain.access import User
@@ -26,11 +39,23 @@ from cityops.services.runtime import Runtime
 _hasher = PasswordHasher()
 
 DEMO_PASSWORD = "cityops-demo"
+MAX_NAME = 64
+MAX_PAGE_SIZE = 200
 
 
 class AuthError(CityopsError):
     http_status = 401
     default_code = "auth.invalid"
+
+
+class _Unset:
+    """Marks an argument that was not given (``None`` means "clear the value")."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)
@@ -40,14 +65,54 @@ class IssuedToken:
     user: User
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user as the administration sees it (never the password hash)."""
+
+    id: str
+    name: str
+    role: Role
+    unit: str | None
+    district: str | None
+    phone: str | None
+    active: bool
+    failed_logins: int
+    locked_until: datetime | None
+    created_at: datetime
+    last_login_at: datetime | None
+    grids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Denial:
+    id: int
+    at: datetime
+    user_id: str | None
+    role: str | None
+    method: str
+    path: str
+    code: str
+    detail: str
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# --------------------------------------------------------------------------- unit hierarchy
+
+_below_cache: dict[tuple[int, str, str], frozenset[str]] = {}
+_below_lock = threading.Lock()
+
+
 def units_below(profile: CityProfile, unit: str | None) -> frozenset[str]:
-    """The unit and every unit under it in the profile's hierarchy."""
+    """The unit and every unit under it in the profile's hierarchy (cached per profile)."""
     if not unit:
         return frozenset()
+    key = (id(profile), profile.content_hash, unit)
+    found = _below_cache.get(key)
+    if found is not None:
+        return found
     children: dict[str, list[str]] = {}
     for u in profile.units.values():
         if u.parent_code:
@@ -59,7 +124,72 @@ def units_below(profile: CityProfile, unit: str | None) -> frozenset[str]:
             continue
         out.add(code)
         stack.extend(children.get(code, ()))
-    return frozenset(out)
+    result = frozenset(out)
+    with _below_lock:
+        if len(_below_cache) > 4096:
+            _below_cache.clear()
+        _below_cache[key] = result
+    return result
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("account.name_required", "必须填写姓名或名称", field="name")
+    if len(name) > MAX_NAME:
+        raise ValidationError(
+            "account.name_too_long", f"姓名不能超过{MAX_NAME}字", field="name", max=MAX_NAME
+        )
+    return name
+
+
+def _check_assignment(
+    rt: Runtime, role: Role, unit: str | None, district: str | None
+) -> tuple[str | None, str | None]:
+    """A handler belongs to a unit of the profile; a centre role may work for one district."""
+    profile = rt.policy.profile
+    if role == Role.HANDLER and not unit:
+        raise ValidationError("account.unit_required", "处置部门账号必须指定所属单位", field="unit")
+    if unit and unit not in profile.units:
+        raise ValidationError("account.unit_unknown", f"单位“{unit}”不存在", unit=unit)
+    if district:
+        known = set(profile.regions) or {
+            u.region_code for u in profile.units.values() if u.region_code
+        }
+        if district not in known:
+            raise ValidationError(
+                "account.district_unknown", f"区县代码“{district}”不在本市", district=district
+            )
+    return unit or None, district or None
+
+
+def _check_grids(conn: Connection, role: Role, grids: Iterable[str]) -> list[str]:
+    from cityops.adapters.db.tables.geography import grids as grid_table
+
+    codes = sorted({g.strip() for g in grids if g and g.strip()})
+    if codes and role != Role.INSPECTOR:
+        raise ValidationError(
+            "account.grids_for_inspectors", "只有监督员可以分配单元网格", role=role.value
+        )
+    if not codes:
+        return []
+    known = set(
+        conn.execute(select(grid_table.c.code).where(grid_table.c.code.in_(codes))).scalars()
+    )
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise ValidationError(
+            "account.grid_unknown",
+            f"单元网格不存在：{'、'.join(missing[:10])}" + ("等" if len(missing) > 10 else ""),
+            missing=missing[:100],
+        )
+    return codes
+
+
+# --------------------------------------------------------------------------- users
 
 
 def create_user(
@@ -76,15 +206,14 @@ def create_user(
     password_hash: str | None = None,
 ) -> None:
     check_login(login)
+    name = _check_name(name)
     if password_hash is None:
         check_password(password)
-    if role == Role.HANDLER and not unit:
-        raise ValidationError("account.unit_required", "处置部门账号必须指定所属单位")
-    if unit and unit not in rt.policy.profile.units:
-        raise ValidationError("account.unit_unknown", f"单位“{unit}”不存在", unit=unit)
+    unit, district = _check_assignment(rt, role, unit, district)
     with rt.uow() as uow:
         if uow.conn.execute(select(users.c.id).where(users.c.id == login)).first():
             raise ConflictError("account.exists", f"账号“{login}”已存在", login=login)
+        codes = _check_grids(uow.conn, role, grids)
         uow.conn.execute(
             insert(users).values(
                 id=login,
@@ -99,7 +228,6 @@ def create_user(
                 created_at=rt.now(),
             )
         )
-        codes = sorted(set(grids))
         if codes:
             uow.conn.execute(
                 insert(user_grids), [{"user_id": login, "grid_code": g} for g in codes]
@@ -107,11 +235,59 @@ def create_user(
         uow.commit()
 
 
+def update_user(
+    rt: Runtime,
+    login: str,
+    *,
+    name: Any = UNSET,
+    role: Any = UNSET,
+    unit: Any = UNSET,
+    district: Any = UNSET,
+    phone: Any = UNSET,
+) -> Account:
+    """Change a user's name, role, unit, district or phone; arguments not given stay as they
+    are, ``None`` clears. The role and unit together must still make sense (a handler keeps a
+    unit; only inspectors keep grids: a user who stops being an inspector loses them)."""
+    with rt.uow() as uow:
+        row = _require_user(uow.conn, login)
+        new_role = Role(role) if role is not UNSET else Role(row["role"])
+        new_unit = row["unit_code"] if unit is UNSET else unit
+        new_district = row["district_code"] if district is UNSET else district
+        new_unit, new_district = _check_assignment(rt, new_role, new_unit, new_district)
+        values: dict[str, Any] = {"role": new_role.value, "unit_code": new_unit}
+        values["district_code"] = new_district
+        if name is not UNSET:
+            values["name"] = _check_name(name)
+        if phone is not UNSET:
+            values["phone"] = mask_phone(phone)
+        if row["role"] == Role.ADMIN.value and new_role != Role.ADMIN:
+            _keep_one_admin(uow.conn, login)
+        uow.conn.execute(update(users).where(users.c.id == login).values(**values))
+        if new_role != Role.INSPECTOR:
+            uow.conn.execute(delete(user_grids).where(user_grids.c.user_id == login))
+        uow.commit()
+    return get_account(rt, login)
+
+
+def _keep_one_admin(conn: Connection, login: str) -> None:
+    others = conn.execute(
+        select(func.count())
+        .select_from(users)
+        .where(
+            and_(users.c.role == Role.ADMIN.value, users.c.active.is_(True), users.c.id != login)
+        )
+    ).scalar_one()
+    if not others:
+        raise ConflictError(
+            "account.last_admin", "这是最后一个可用的系统管理员账号，不能停用或改为其他角色"
+        )
+
+
 def set_grids(rt: Runtime, login: str, grids: Iterable[str]) -> None:
     with rt.uow() as uow:
-        _require_user(uow.conn, login)
+        row = _require_user(uow.conn, login)
+        codes = _check_grids(uow.conn, Role(row["role"]), grids)
         uow.conn.execute(delete(user_grids).where(user_grids.c.user_id == login))
-        codes = sorted(set(grids))
         if codes:
             uow.conn.execute(
                 insert(user_grids), [{"user_id": login, "grid_code": g} for g in codes]
@@ -131,9 +307,44 @@ def set_password(rt: Runtime, login: str, password: str) -> None:
         uow.commit()
 
 
+def change_own_password(
+    rt: Runtime, login: str, current: str, new: str, keep_token: str | None = None
+) -> int:
+    """A user changes their own password: the current one must be right. Every other login
+    of the user ends (returns how many were revoked); ``keep_token`` stays valid."""
+    check_password(new)
+    if current == new:
+        raise ValidationError("account.password_unchanged", "新密码不能与原密码相同")
+    with rt.uow() as uow:
+        row = _require_user(uow.conn, login)
+        try:
+            _hasher.verify(row["password_hash"], current)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            raise ValidationError("account.password_wrong", "原密码不正确") from None
+        uow.conn.execute(
+            update(users).where(users.c.id == login).values(password_hash=_hasher.hash(new))
+        )
+        keep = _token_hash(keep_token) if keep_token else ""
+        result = uow.conn.execute(
+            update(auth_tokens)
+            .where(
+                and_(
+                    auth_tokens.c.user_id == login,
+                    auth_tokens.c.revoked_at.is_(None),
+                    auth_tokens.c.token_hash != keep,
+                )
+            )
+            .values(revoked_at=rt.now())
+        )
+        uow.commit()
+    return int(result.rowcount or 0)
+
+
 def set_active(rt: Runtime, login: str, active: bool) -> None:
     with rt.uow() as uow:
-        _require_user(uow.conn, login)
+        row = _require_user(uow.conn, login)
+        if not active and row["role"] == Role.ADMIN.value:
+            _keep_one_admin(uow.conn, login)
         uow.conn.execute(update(users).where(users.c.id == login).values(active=active))
         if not active:
             uow.conn.execute(
@@ -144,11 +355,99 @@ def set_active(rt: Runtime, login: str, active: bool) -> None:
         uow.commit()
 
 
+def unlock(rt: Runtime, login: str) -> None:
+    """End a lockout after repeated failed logins."""
+    with rt.uow() as uow:
+        _require_user(uow.conn, login)
+        uow.conn.execute(
+            update(users).where(users.c.id == login).values(failed_logins=0, locked_until=None)
+        )
+        uow.commit()
+
+
 def _require_user(conn: Connection, login: str) -> RowMapping:
     row = conn.execute(select(users).where(users.c.id == login)).mappings().first()
     if row is None:
         raise NotFoundError("account.not_found", f"账号“{login}”不存在", login=login)
     return row
+
+
+def _account(row: RowMapping, grids: Iterable[str]) -> Account:
+    return Account(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        unit=row["unit_code"],
+        district=row["district_code"],
+        phone=row["phone"],
+        active=bool(row["active"]),
+        failed_logins=int(row["failed_logins"]),
+        locked_until=row["locked_until"],
+        created_at=row["created_at"],
+        last_login_at=row["last_login_at"],
+        grids=tuple(sorted(grids)),
+    )
+
+
+def get_account(rt: Runtime, login: str) -> Account:
+    with rt.uow(readonly=True) as uow:
+        row = _require_user(uow.conn, login)
+        grids = uow.conn.execute(
+            select(user_grids.c.grid_code).where(user_grids.c.user_id == login)
+        ).scalars()
+        return _account(row, grids)
+
+
+def search_accounts(
+    rt: Runtime,
+    *,
+    role: Role | None = None,
+    unit: str | None = None,
+    active: bool | None = None,
+    text: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[Account], int]:
+    """Users for the administration, filtered, one page at a time, with the total."""
+    if page < 1 or not (1 <= page_size <= MAX_PAGE_SIZE):
+        raise ValidationError("query.page_invalid", f"页码从1开始，每页1到{MAX_PAGE_SIZE}条")
+    cond = []
+    if role is not None:
+        cond.append(users.c.role == role.value)
+    if unit:
+        cond.append(users.c.unit_code == unit)
+    if active is not None:
+        cond.append(users.c.active.is_(active))
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond.append(or_(users.c.id.like(like, escape="\\"), users.c.name.like(like, escape="\\")))
+    where = and_(*cond) if cond else None
+    base = select(users)
+    counted = select(func.count()).select_from(users)
+    if where is not None:
+        base, counted = base.where(where), counted.where(where)
+    with rt.uow(readonly=True) as uow:
+        total = int(uow.conn.execute(counted).scalar_one())
+        rows = list(
+            uow.conn.execute(
+                base.order_by(users.c.role, users.c.id)
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            ).mappings()
+        )
+        ids = [r["id"] for r in rows]
+        grids: dict[str, list[str]] = {}
+        if ids:
+            for uid, code in uow.conn.execute(
+                select(user_grids.c.user_id, user_grids.c.grid_code).where(
+                    user_grids.c.user_id.in_(ids)
+                )
+            ):
+                grids.setdefault(uid, []).append(code)
+    return [_account(r, grids.get(r["id"], ())) for r in rows], total
+
+
+# --------------------------------------------------------------------------- login
 
 
 def login(rt: Runtime, login_name: str, password: str) -> IssuedToken:
@@ -217,6 +516,7 @@ def logout(rt: Runtime, token: str) -> None:
 
 def revoke_all(rt: Runtime, login_name: str) -> int:
     with rt.uow() as uow:
+        _require_user(uow.conn, login_name)
         result = uow.conn.execute(
             update(auth_tokens)
             .where(and_(auth_tokens.c.user_id == login_name, auth_tokens.c.revoked_at.is_(None)))
@@ -226,34 +526,47 @@ def revoke_all(rt: Runtime, login_name: str) -> int:
     return int(result.rowcount or 0)
 
 
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.name,
+    users.c.role,
+    users.c.unit_code,
+    users.c.district_code,
+    users.c.active,
+)
+
+
 def user_for_token(rt: Runtime, token: str) -> User:
+    """The user a bearer token belongs to, in one read: token, user and (for inspectors)
+    grids. Revoked, expired and deactivated logins are refused."""
     now = rt.now()
     with rt.uow(readonly=True) as uow:
-        row = uow.conn.execute(
-            select(
-                auth_tokens.c.user_id,
-                auth_tokens.c.expires_at,
-                auth_tokens.c.revoked_at,
-                users.c.active,
-            )
-            .join(users, users.c.id == auth_tokens.c.user_id)
-            .where(auth_tokens.c.token_hash == _token_hash(token))
-        ).first()
-    if row is None or row.revoked_at is not None or not row.active:
-        raise AuthError("auth.token_invalid", "登录已失效，请重新登录")
-    if row.expires_at <= now:
-        raise AuthError("auth.token_expired", "登录已过期，请重新登录")
-    return user_for(rt, row.user_id)
-
-
-def user_for(rt: Runtime, login_name: str) -> User:
-    with rt.uow(readonly=True) as uow:
-        row = _require_user(uow.conn, login_name)
-        grids = frozenset(
+        row = (
             uow.conn.execute(
-                select(user_grids.c.grid_code).where(user_grids.c.user_id == login_name)
-            ).scalars()
+                select(auth_tokens.c.expires_at, auth_tokens.c.revoked_at, *_USER_COLUMNS)
+                .join(users, users.c.id == auth_tokens.c.user_id)
+                .where(auth_tokens.c.token_hash == _token_hash(token))
+            )
+            .mappings()
+            .first()
         )
+        if row is None or row["revoked_at"] is not None or not row["active"]:
+            raise AuthError("auth.token_invalid", "登录已失效，请重新登录")
+        if row["expires_at"] <= now:
+            raise AuthError("auth.token_expired", "登录已过期，请重新登录")
+        grids = _grids_of(uow.conn, row) if row["role"] == Role.INSPECTOR.value else frozenset()
+    return _user(rt, row, grids)
+
+
+def _grids_of(conn: Connection, row: RowMapping) -> frozenset[str]:
+    return frozenset(
+        conn.execute(
+            select(user_grids.c.grid_code).where(user_grids.c.user_id == row["id"])
+        ).scalars()
+    )
+
+
+def _user(rt: Runtime, row: RowMapping, grids: frozenset[str]) -> User:
     role = Role(row["role"])
     unit = row["unit_code"]
     return User(
@@ -267,17 +580,17 @@ def user_for(rt: Runtime, login_name: str) -> User:
     )
 
 
+def user_for(rt: Runtime, login_name: str) -> User:
+    with rt.uow(readonly=True) as uow:
+        row = _require_user(uow.conn, login_name)
+        grids = _grids_of(uow.conn, row)
+    return _user(rt, row, grids)
+
+
 def list_users(
     rt: Runtime, role: Role | None = None, unit: str | None = None
 ) -> list[dict[str, object]]:
-    q = select(
-        users.c.id,
-        users.c.name,
-        users.c.role,
-        users.c.unit_code,
-        users.c.district_code,
-        users.c.active,
-    )
+    q = select(*_USER_COLUMNS)
     if role is not None:
         q = q.where(users.c.role == role.value)
     if unit is not None:
@@ -306,6 +619,9 @@ def grid_inspectors(rt: Runtime) -> dict[str, str]:
     return out
 
 
+# --------------------------------------------------------------------------- refused requests
+
+
 def record_denial(
     rt: Runtime, user: User | None, method: str, path: str, code: str, detail: str = ""
 ) -> None:
@@ -324,10 +640,63 @@ def record_denial(
         uow.commit()
 
 
+def list_denials(
+    rt: Runtime,
+    *,
+    user_id: str | None = None,
+    code: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[Denial], int]:
+    """Refused requests, newest first, with the total matching."""
+    if page < 1 or not (1 <= page_size <= MAX_PAGE_SIZE):
+        raise ValidationError("query.page_invalid", f"页码从1开始，每页1到{MAX_PAGE_SIZE}条")
+    d = access_denials
+    cond = []
+    if user_id:
+        cond.append(d.c.user_id == user_id)
+    if code:
+        cond.append(d.c.code == code)
+    if since is not None:
+        cond.append(d.c.at >= since)
+    if until is not None:
+        cond.append(d.c.at < until)
+    where = and_(*cond) if cond else true()
+    with rt.uow(readonly=True) as uow:
+        total = int(uow.conn.execute(select(func.count()).select_from(d).where(where)).scalar_one())
+        rows = uow.conn.execute(
+            select(d)
+            .where(where)
+            .order_by(d.c.at.desc(), d.c.id.desc())
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).mappings()
+        out = [
+            Denial(
+                int(r["id"]),
+                r["at"],
+                r["user_id"],
+                r["role"],
+                r["method"],
+                r["path"],
+                r["code"],
+                r["detail"] or "",
+            )
+            for r in rows
+        ]
+    return out, total
+
+
+# --------------------------------------------------------------------------- demo city
+
+
 def install_demo_accounts(rt: Runtime) -> int:
     """Accounts for the demo city's staff (the same ids the simulator acts under): every role,
-    one inspector per community with that community's grids, a handler for every unit, and a
-    citizen and an administrator. All share the published demo password. Idempotent."""
+    one inspector per community with that community's grids, a handler for every unit, a
+    citizen, machine reporters (video AI, sensors) and an administrator. All share the
+    published demo password. Idempotent: only missing accounts are added."""
     from cityops.adapters.db.tables import geography as g
     from cityops.services.simulation.staff import demo_staff
 
@@ -347,10 +716,13 @@ def install_demo_accounts(rt: Runtime) -> int:
     rows: list[dict[str, object]] = []
     grid_rows: list[dict[str, str]] = []
     now = rt.now()
-    people = [(a, None) for a in staff.everyone()]
-    people.append((Actor("citizen.demo", Role.PUBLIC, None, "市民演示账号"), None))
-    people.append((Actor("admin", Role.ADMIN, None, "系统管理员"), None))
-    for actor, _ in people:
+    people = list(staff.everyone())
+    people.append(Actor("citizen.demo", Role.PUBLIC, None, "市民演示账号"))
+    # Machine reporters under the ids the simulator reports with (``system.<channel>``).
+    people.append(Actor("system.video_ai", Role.SYSTEM, None, "视频智能识别"))
+    people.append(Actor("system.sensor", Role.SYSTEM, None, "物联感知"))
+    people.append(Actor("admin", Role.ADMIN, None, "系统管理员"))
+    for actor in people:
         if actor.id in existing:
             continue
         rows.append(

@@ -270,16 +270,44 @@ def get_visible_case(rt: Runtime, user: User, case_id: int) -> Case:
     return case
 
 
+PUBLIC_ATTACHMENT_KINDS = ("before", "after")
+
+
 def attachment_visible(rt: Runtime, user: User, sha256: str) -> bool:
-    """An attachment may be read by whoever may see one of the cases it is attached to."""
+    """An attachment may be read by whoever may see one of the cases it is attached to; the
+    public only the before/after photos of their own reports (not verification or check
+    photos taken by staff)."""
+    cond = and_(case_attachments.c.sha256 == sha256, user_clause(user))
+    if user.role in (Role.PUBLIC, Role.SYSTEM):
+        cond = and_(cond, case_attachments.c.kind.in_(PUBLIC_ATTACHMENT_KINDS))
     with rt.uow(readonly=True) as uow:
         q = (
             select(cases.c.id)
             .join(case_attachments, case_attachments.c.case_id == cases.c.id)
-            .where(and_(case_attachments.c.sha256 == sha256, user_clause(user)))
+            .where(cond)
             .limit(1)
         )
         return uow.conn.execute(q).first() is not None
+
+
+def visible_case_ids(rt: Runtime, user: User, ids: list[int]) -> set[int]:
+    """Those of ``ids`` the user may see."""
+    if not ids:
+        return set()
+    with rt.uow(readonly=True) as uow:
+        found = uow.conn.execute(
+            select(cases.c.id).where(and_(cases.c.id.in_(sorted(set(ids))), user_clause(user)))
+        ).scalars()
+        return {int(i) for i in found}
+
+
+def district_case_ids(rt: Runtime, district: str) -> set[int]:
+    """Every case of one district (for district-scoped exports)."""
+    with rt.uow(readonly=True) as uow:
+        found = uow.conn.execute(
+            select(cases.c.id).where(cases.c.district_code == district)
+        ).scalars()
+        return {int(i) for i in found}
 
 
 def case_attachments_of(rt: Runtime, case_id: int) -> list[dict[str, Any]]:

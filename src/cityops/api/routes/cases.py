@@ -12,7 +12,6 @@ from cityops.api.deps import RT, CurrentUser, Staff
 from cityops.api.schemas.cases import (
     AttachmentRefIn,
     CaseOut,
-    CasePublicOut,
     CaseSummaryOut,
     CheckRequestIn,
     CloseIn,
@@ -25,12 +24,12 @@ from cityops.api.schemas.cases import (
     OpinionIn,
     ReasonIn,
     RejectIn,
-    ReportOut,
     ReworkIn,
     SuspendIn,
     VerifyIn,
 )
 from cityops.api.schemas.common import ERROR_RESPONSES, PageOut
+from cityops.api.schemas.public import PublicCaseOut, ReportResultOut
 from cityops.api.uploads import read_uploads
 from cityops.domain.access import User
 from cityops.domain.cases.model import Case
@@ -49,7 +48,7 @@ def _refs(items: list[AttachmentRefIn]) -> list[AttachmentRef]:
     return [AttachmentRef(a.sha256, a.kind, a.filename) for a in items]
 
 
-def _detail(rt: Runtime, user: User, case: Case) -> CaseOut | CasePublicOut:
+def _detail(rt: Runtime, user: User, case: Case) -> CaseOut | PublicCaseOut:
     profile = rt.policy.profile
     atts = _attachments_with_meta(rt, case.id)
     events = svc.case_events(rt, case.id)
@@ -105,7 +104,7 @@ def _attachments_with_meta(rt: Runtime, case_id: int) -> list[dict[str, Any]]:
         "`Idempotency-Key` header so that a retry on a weak network never creates a second case: "
         "a repeat with the same key and body answers 200 with the first case."
     ),
-    response_model=ReportOut,
+    response_model=ReportResultOut,
 )
 async def report(
     rt: RT,
@@ -132,7 +131,7 @@ async def report(
         Form(description="SHA-256 of photos uploaded earlier to /api/v1/attachments"),
     ] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
-) -> ReportOut:
+) -> ReportResultOut:
     from cityops.domain.cases.machine import CHANNELS_BY_ROLE
 
     uploads = await read_uploads(rt, photos or [], kind="before")
@@ -166,8 +165,11 @@ async def report(
     if not result.created:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
-    return ReportOut(
-        case=_detail(rt, user, result.case), created=result.created, duplicates=result.duplicates
+    visible = q.visible_case_ids(rt, user, [int(d["case_id"]) for d in result.duplicates])
+    return ReportResultOut(
+        case=_detail(rt, user, result.case),
+        created=result.created,
+        duplicates=[d for d in result.duplicates if int(d["case_id"]) in visible],
     )
 
 
@@ -259,11 +261,11 @@ def overdue(
 @router.get(
     "/mine",
     summary="我的上报 My own reports (citizens)",
-    response_model=list[CasePublicOut],
+    response_model=list[PublicCaseOut],
 )
 def mine(
     rt: RT, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=200)] = 50
-) -> list[CasePublicOut]:
+) -> list[PublicCaseOut]:
     page = q.list_cases(rt, user, q.CaseFilter(), page=1, page_size=limit)
     out = []
     for row in page.items:
@@ -275,8 +277,8 @@ def mine(
     return out
 
 
-@router.get("/{case_id}", summary="案卷详情 Case detail", response_model=CaseOut | CasePublicOut)
-def detail(rt: RT, user: CurrentUser, case_id: int, response: Response) -> CaseOut | CasePublicOut:
+@router.get("/{case_id}", summary="案卷详情 Case detail", response_model=CaseOut | PublicCaseOut)
+def detail(rt: RT, user: CurrentUser, case_id: int, response: Response) -> CaseOut | PublicCaseOut:
     case = q.get_visible_case(rt, user, case_id)
     response.headers["ETag"] = f'"{case.version}"'
     return _detail(rt, user, case)
