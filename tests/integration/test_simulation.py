@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from cityops.adapters.blobstore import BlobStore
 from cityops.adapters.db.case_repository import CaseRepository
+from cityops.adapters.db.engine import make_engine
 from cityops.adapters.db.tables.cases import case_events, case_warnings, cases
 from cityops.config import Settings
 from cityops.domain.cases import machine
@@ -25,7 +27,7 @@ from cityops.services.simulation.world import build_world
 from tests.fakes import T0, SquareLocator, make_policy
 
 BUSY = Scenario(
-    per_day=120,
+    per_day=90,
     p_wrong_dispatch=0.15,
     p_extension=0.15,
     p_suspension=0.08,
@@ -47,33 +49,38 @@ def _world(policy):
     return build_world(policy.profile, grids, names, demo_staff(policy.profile, communities))
 
 
-@pytest.fixture
-def sim_rt(engine: Engine, tmp_path: Path) -> Runtime:
+def _weighted_policy():
     profile = make_policy(handled_requires_photo=True).profile
     # Give the three test conditions realistic relative weights.
     weights = {"06010-01": 6.0, "07001-01": 3.0, "01001-01": 1.0}
     conditions = {k: replace(v, weight=weights[k]) for k, v in profile.conditions.items()}
-    policy = make_policy()
-    policy = replace(policy, profile=replace(profile, conditions=conditions))
+    return replace(make_policy(), profile=replace(profile, conditions=conditions))
+
+
+def _rt(engine: Engine, tmp_path: Path) -> Runtime:
     return Runtime(
         engine=engine,
         settings=Settings(var_dir=tmp_path),
         blobs=BlobStore(tmp_path / "blobs"),
-        policy_override=policy,
+        policy_override=_weighted_policy(),
         locator_override=SquareLocator(),
     )
 
 
-@pytest.mark.parametrize("batch", [1, 50])
-def test_a_simulated_week_takes_every_path_and_replays(sim_rt: Runtime, engine: Engine, batch: int):
+@pytest.fixture
+def sim_rt(engine: Engine, tmp_path: Path) -> Runtime:
+    return _rt(engine, tmp_path)
+
+
+def test_a_simulated_week_takes_every_path_and_replays(sim_rt: Runtime, engine: Engine):
     world = _world(sim_rt.policy)
     sim_rt.inspector_for = world.staff.inspector_for
     days_seen: list[int] = []
     stats = Simulator(
-        sim_rt, world, BUSY, start=T0, days=7, seed=11, batch=batch, on_day=days_seen.append
+        sim_rt, world, BUSY, start=T0, days=6, seed=11, batch=50, on_day=days_seen.append
     ).run()
-    assert days_seen == list(range(1, 8))
-    assert stats.reports > 500
+    assert days_seen == list(range(1, 7))
+    assert stats.reports > 400
     with engine.connect() as conn:
         types = Counter(r[0] for r in conn.execute(select(case_events.c.type)))
         assert set(types) == {t.value for t in EventType}, types
@@ -82,20 +89,39 @@ def test_a_simulated_week_takes_every_path_and_replays(sim_rt: Runtime, engine: 
         assert conn.execute(select(func.count()).select_from(case_warnings)).scalar_one() > 0
         repo = CaseRepository(conn)
         for case_id in conn.execute(select(cases.c.id).order_by(cases.c.id).limit(200)).scalars():
-            assert machine.replay(repo.events(case_id)) == repo.get(case_id)
+            assert machine.same_history(machine.replay(repo.events(case_id)), repo.get(case_id))
     # Nothing a simulated person did was refused for a reason other than the planned ones.
     unexpected = {k: v for k, v in stats.refused.items() if not k.startswith("reported:location")}
     assert unexpected == {}
 
 
-def test_the_same_seed_gives_the_same_history(sim_rt: Runtime, engine: Engine, tmp_path: Path):
-    world = _world(sim_rt.policy)
-    a = Simulator(sim_rt, world, BUSY, start=T0, days=2, seed=5).run()
-    world2 = _world(sim_rt.policy)
-    # The second run appends to the same database, so compare the statistics only.
-    b = Simulator(sim_rt, world2, BUSY, start=T0, days=2, seed=5).run()
-    assert a.reports == b.reports
-    assert a.events["filed"] == b.events["filed"]
+def test_the_same_seed_gives_the_same_history(
+    sim_rt: Runtime, sqlite_template: Path, tmp_path: Path
+):
+    """Two runs with one seed on two fresh databases write the same events."""
+    histories = []
+    for n in (1, 2):
+        path = tmp_path / f"run{n}.sqlite"
+        shutil.copyfile(sqlite_template, path)
+        eng = make_engine(f"sqlite:///{path}")
+        rt = _rt(eng, tmp_path)
+        world = _world(rt.policy)
+        rt.inspector_for = world.staff.inspector_for
+        Simulator(rt, world, BUSY, start=T0, days=2, seed=5).run()
+        with eng.connect() as conn:
+            histories.append(
+                conn.execute(
+                    select(
+                        case_events.c.case_id,
+                        case_events.c.seq,
+                        case_events.c.type,
+                        case_events.c.at,
+                    ).order_by(case_events.c.id)
+                ).all()
+            )
+        eng.dispose()
+    assert len(histories[0]) > 100
+    assert histories[0] == histories[1]
 
 
 def test_the_condition_filed_is_one_of_the_profile(sim_rt: Runtime, engine: Engine):

@@ -141,7 +141,7 @@ def test_the_full_loop_with_return_extension_suspension_rework_closes():
     log.do(machine.close, INSPECTOR)
     assert log.case.state == CaseState.CLOSED and log.case.outcome == "fixed"
     assert [e.seq for e in log.events] == list(range(1, len(log.events) + 1))
-    assert machine.replay(log.events) == log.case
+    assert machine.same_history(machine.replay(log.events), log.case)
 
 
 def test_time_between_handling_report_and_failed_check_is_not_charged_to_the_unit():

@@ -185,7 +185,7 @@ def _apply(
         event = decide(case, when, stored)
         new = machine.evolve(case, event)
         now = rt.now()
-        uow.cases.save(new, event, case.version, now)
+        uow.cases.save(new, event, case.version, now, previous=case)
         _record_attachments(uow, stored, now)
         uow.cases.link_attachments(case.id, event.seq, [a.to_dict() for a in stored])
         _outbox(uow, event, new, now)

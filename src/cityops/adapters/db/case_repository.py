@@ -322,9 +322,21 @@ class CaseRepository:
         self.conn.execute(_INSERT_CASE, case_to_row(case, now))
         self.conn.execute(_INSERT_EVENT, event_to_row(event, now))
 
-    def save(self, case: Case, event: Event, expected_version: int, now: datetime) -> None:
+    def save(
+        self,
+        case: Case,
+        event: Event,
+        expected_version: int,
+        now: datetime,
+        previous: Case | None = None,
+    ) -> None:
+        """Append ``event`` and write ``case`` over the row read at ``expected_version``.
+        Given the ``previous`` case, only the columns that changed are written."""
         row = case_to_row(case, now)
         row.pop("id")
+        if previous is not None:
+            before = case_to_row(previous, now)
+            row = {k: v for k, v in row.items() if k == "updated_at" or before[k] != v}
         row["b_id"] = case.id
         row["b_expected"] = expected_version
         result = self.conn.execute(_UPDATE_CASE, row)

@@ -91,6 +91,7 @@ class Simulator:
         self.now = start
         self.stats = SimStats()
         self.scripts: dict[int, Script] = {}
+        self.latest: dict[int, Case] = {}  # each case as the last command left it
         self.photos = PhotoPool(seed)
         self.tz = ZoneInfo(rt.policy.profile.calendar.time_zone)
         self.cal = rt.policy.calendar
@@ -157,7 +158,17 @@ class Simulator:
             return None
         self.stats.commands += 1
         self.stats.events[label] += 1
+        if case is not None:
+            if case.state.is_terminal:
+                self.latest.pop(case.id, None)
+            else:
+                self.latest[case.id] = case
         return case
+
+    def case(self, case_id: int) -> Case:
+        """The case as the simulation last left it (what the person acting has on screen)."""
+        known = self.latest.get(case_id)
+        return known if known is not None else svc.get_case(self.rt, case_id)
 
     def _sweep(self) -> None:
         r = sweep_overdue(self.rt, self.now)
@@ -252,6 +263,7 @@ class Simulator:
         self.stats.commands += 1
         self.stats.events["reported"] += 1
         case = res.case
+        self.latest[case.id] = case
         sc = self.sc
         script = Script(
             condition=cond,
@@ -278,7 +290,7 @@ class Simulator:
     # ------------------------------------------------------------------ the loop
     def _verify(self, case_id: int, dup: bool, dups: list[dict[str, Any]]) -> None:
         s = self.scripts[case_id]
-        case = svc.get_case(self.rt, case_id)
+        case = self.case(case_id)
         who = self.world.staff.inspector_actor(case.community_code)
         opinion = "现场核实属实" if s.found else "现场未发现该问题"
         ok = self._do(
@@ -376,7 +388,7 @@ class Simulator:
         if s is None:
             return
         who = self.pick(self.world.staff.dispatchers)
-        case = svc.get_case(self.rt, case_id)
+        case = self.case(case_id)
         suggestion = svc.routing_suggestion(self.rt, case)
         unit = suggestion.unit_code if suggestion else None
         if unit is None:
@@ -444,7 +456,7 @@ class Simulator:
             self.after(seconds, action)
 
     def _extend(self, case_id: int, handler: Actor, rest: float) -> None:
-        case = svc.get_case(self.rt, case_id)
+        case = self.case(case_id)
         assert case.handling is not None
         limit = TimeLimit.parse(case.handling_limit or "1 working_days")
         ok = self._do(
@@ -523,7 +535,7 @@ class Simulator:
             self.after(self.desk_delay(late), lambda: self._request_check(case_id))
 
     def _request_check(self, case_id: int) -> None:
-        case = svc.get_case(self.rt, case_id)
+        case = self.case(case_id)
         who = self.pick(self.world.staff.acceptors)
         inspector = self.world.staff.inspector_actor(case.community_code)
         ok = self._do(

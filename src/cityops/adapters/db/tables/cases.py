@@ -101,7 +101,7 @@ cases = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_cases_state_reported_at", "state", "reported_at"),
     Index("ix_cases_reported_at", "reported_at"),
-    Index("ix_cases_class_state", "class_code", "state"),
+    Index("ix_cases_class_reported_at", "class_code", "reported_at"),
     Index("ix_cases_unit_state", "assigned_unit", "state"),
     Index("ix_cases_grid_state", "grid_code", "state"),
     Index("ix_cases_street_state", "street_code", "state"),

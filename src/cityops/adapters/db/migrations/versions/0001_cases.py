@@ -113,7 +113,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_checker_state', ['checker', 'state'], unique=False)
-        batch_op.create_index('ix_cases_class_state', ['class_code', 'state'], unique=False)
+        batch_op.create_index('ix_cases_class_reported_at', ['class_code', 'reported_at'], unique=False)
         batch_op.create_index('ix_cases_district_state', ['district_code', 'state'], unique=False)
         batch_op.create_index('ix_cases_grid_state', ['grid_code', 'state'], unique=False)
         batch_op.create_index('ix_cases_light_state', ['light', 'state'], unique=False)
@@ -216,7 +216,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_light_state')
         batch_op.drop_index('ix_cases_grid_state')
         batch_op.drop_index('ix_cases_district_state')
-        batch_op.drop_index('ix_cases_class_state')
+        batch_op.drop_index('ix_cases_class_reported_at')
         batch_op.drop_index('ix_cases_checker_state')
 
     op.drop_table('cases')
