@@ -129,3 +129,28 @@ def test_each_point_gets_the_first_polygon_whose_interior_holds_it(x: float, y: 
     inside = [i for i, p in enumerate(TRIANGLES) if shapely.contains_xy(p, x, y)]
     assert TRIANGLE_INDEX.locate_index(x, y) == (inside[0] if inside else -1)
     assert TRIANGLE_INDEX.locate_many([x], [y]).tolist() == [inside[0] if inside else -1]
+
+
+def test_points_a_hair_either_side_of_a_slanted_shared_edge() -> None:
+    """The orientation shortcut must agree with GEOS even for points within rounding error of
+    the edge (and exactly on it)."""
+    a, b = (117.0012345678, 36.6012345678), (117.0987654321, 36.6987654321)
+    lower = Polygon([a, (117.1, 36.6), b])
+    upper = Polygon([a, b, (117.0, 36.7)])
+    index = GridIndex([("lower", lower), ("upper", upper)], cell_size=0.001)
+    assert index.stats.one_segment_cells > 50
+    t = np.linspace(0.001, 0.999, 4001)
+    base_x = a[0] + (b[0] - a[0]) * t
+    base_y = a[1] + (b[1] - a[1]) * t
+    xs, ys = [base_x], [base_y]
+    for k in (1, 2, 5, 50, 10_000):
+        step = np.spacing(base_x) * k
+        xs += [base_x + step, base_x - step]
+        ys += [base_y, base_y]
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    found = index.locate_many(x, y)
+    in_lower = shapely.contains_xy(lower, x, y)
+    in_upper = shapely.contains_xy(upper, x, y)
+    expected = np.where(in_lower, 0, np.where(in_upper, 1, -1))
+    assert (found == expected).all()
+    assert (expected == -1).any() and (expected == 0).any() and (expected == 1).any()

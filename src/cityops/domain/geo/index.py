@@ -13,9 +13,12 @@ typical polygon, capped at ``max_cells``). Every cell that a polygon boundary to
 by walking the boundaries in steps shorter than half a cell — is a *boundary cell* and keeps
 the list of polygons that intersect it. Every other cell is crossed by no boundary, so all its
 points have the same answer; neighbouring such cells along a row share it too, so one exact
-test per run of cells settles them. A query then costs one array lookup, and points in a
-boundary cell are resolved exactly with ``shapely.contains_xy`` against their few candidates,
-in one vectorized batch.
+test per run of cells settles them. A query then costs one array lookup. In a boundary cell
+that a single edge crosses (most of them: grids share long straight edges) the point's side
+of that edge decides, by an orientation test whose sign is certified exact
+(:mod:`~cityops.domain.geo.index_segments`); the remaining points — near vertices, on an
+edge, where several grids meet — are resolved with ``shapely.contains_xy`` against the cell's
+few candidates, in one vectorized batch.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from cityops.domain.geo.index_segments import covered_cells, ring_segments, side_of
 from cityops.errors import ValidationError
 
 IntArray = npt.NDArray[np.int64]
@@ -47,6 +51,7 @@ class IndexStats:
     cell_size: float
     boundary_cells: int
     candidate_pairs: int
+    one_segment_cells: int  # boundary cells settled by an orientation test
 
 
 class GridIndex:
@@ -98,6 +103,7 @@ class GridIndex:
         self._raster = np.empty(0, dtype=np.int32)
         self._ptr = np.zeros(1, dtype=np.int64)
         self._cand = np.empty(0, dtype=np.int32)
+        self._slot_seg = np.empty(0, dtype=np.int64)
 
     @staticmethod
     def _auto_cell_size(geoms: npt.NDArray[np.object_], cells_per_grid: float) -> float:
@@ -109,27 +115,6 @@ class GridIndex:
     def _cell_range(self, lo: npt.NDArray[np.float64], origin: float) -> IntArray:
         return np.floor((lo - origin) / self.cell).astype(np.int64)
 
-    def _boundary_mask(self, geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
-        """Every cell that some polygon boundary touches (a superset, never less)."""
-        rings = shapely.get_parts(shapely.boundary(geoms[~shapely.is_empty(geoms)]))
-        rings = shapely.segmentize(rings, self.cell / 2.0)
-        coords, which = shapely.get_coordinates(rings, return_index=True)
-        same = which[1:] == which[:-1]
-        a, b = coords[:-1][same], coords[1:][same]
-        x_lo = self._cell_range(np.minimum(a[:, 0], b[:, 0]) - _EPS, self.x0)
-        x_hi = self._cell_range(np.maximum(a[:, 0], b[:, 0]) + _EPS, self.x0)
-        y_lo = self._cell_range(np.minimum(a[:, 1], b[:, 1]) - _EPS, self.y0)
-        y_hi = self._cell_range(np.maximum(a[:, 1], b[:, 1]) + _EPS, self.y0)
-        # Steps are at most half a cell long, so each touches at most 2 x 2 cells.
-        mask = np.zeros(self.nx * self.ny, dtype=bool)
-        for dx in (0, 1):
-            for dy in (0, 1):
-                ix, iy = x_lo + dx, y_lo + dy
-                keep = (ix <= x_hi) & (iy <= y_hi)
-                keep &= (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
-                mask[iy[keep] * self.nx + ix[keep]] = True
-        return mask
-
     def _cell_boxes(self, flat: IntArray) -> npt.NDArray[np.object_]:
         iy, ix = np.divmod(flat, self.nx)
         x = self.x0 + ix * self.cell
@@ -137,7 +122,12 @@ class GridIndex:
         return shapely.box(x - _EPS, y - _EPS, x + self.cell + _EPS, y + self.cell + _EPS)
 
     def _build(self, geoms: npt.NDArray[np.object_]) -> None:
-        is_boundary = self._boundary_mask(geoms)
+        seg = ring_segments(geoms)
+        pair_cells, pair_segs = covered_cells(
+            seg, self.x0, self.y0, self.cell, self.nx, self.ny, _EPS
+        )
+        is_boundary = np.zeros(self.nx * self.ny, dtype=bool)
+        is_boundary[pair_cells] = True
         boundary = np.flatnonzero(is_boundary)
         raster = np.full(self.nx * self.ny, NO_GRID, dtype=np.int32)
 
@@ -182,6 +172,34 @@ class GridIndex:
         self._ptr = np.concatenate(([0], np.cumsum(counts_keep[mixed]))).astype(np.int64)
         raster[boundary[mixed]] = (-2 - np.arange(len(mixed))).astype(np.int32)
         self._raster = raster
+        self._seg = seg
+        self._slot_seg = self._one_segment_slots(boundary[mixed], pair_cells, pair_segs)
+
+    def _one_segment_slots(self, slot_cells: IntArray, cells: IntArray, segs: IntArray) -> IntArray:
+        """For each boundary slot, the one segment crossing its cell when that settles every
+        point of the cell (no other polygon involved), else -1."""
+        seg = self._seg
+        # A cell is crossed by one segment when the smallest and largest segment ids seen in it
+        # agree (checked only for the slot cells).
+        lowest = np.full(self.nx * self.ny, np.iinfo(np.int32).max, dtype=np.int32)
+        highest = np.full(self.nx * self.ny, -1, dtype=np.int32)
+        np.minimum.at(lowest, cells, segs.astype(np.int32))
+        np.maximum.at(highest, cells, segs.astype(np.int32))
+        lo, hi = lowest[slot_cells], highest[slot_cells]
+        slot_seg = np.where(lo == hi, lo, -1).astype(np.int64)
+        known = slot_seg >= 0
+        slot_seg[known] = np.where(seg.simple[slot_seg[known]], slot_seg[known], -1)
+        # Every candidate polygon of the cell must be one of the segment's two sides.
+        counts = np.diff(self._ptr)
+        pair_slot = np.repeat(np.arange(len(slot_cells)), counts)
+        s_of_pair = slot_seg[pair_slot]
+        ok = (s_of_pair >= 0) & (
+            (self._cand == seg.left[np.maximum(s_of_pair, 0)])
+            | (self._cand == seg.right[np.maximum(s_of_pair, 0)])
+        )
+        bad = np.bincount(pair_slot[~ok], minlength=len(slot_cells))
+        slot_seg[bad > 0] = -1
+        return slot_seg
 
     # --- queries ---
 
@@ -194,6 +212,7 @@ class GridIndex:
             cell_size=self.cell,
             boundary_cells=len(self._ptr) - 1,
             candidate_pairs=len(self._cand),
+            one_segment_cells=int((self._slot_seg >= 0).sum()),
         )
 
     def __len__(self) -> int:
@@ -241,6 +260,19 @@ class GridIndex:
             return out
         out[points] = NO_GRID
         slots = -2 - values[mixed].astype(np.int64)
+        # Cells crossed by one shared edge: which side of it, by an exact orientation test.
+        seg_of = self._slot_seg[slots]
+        quick = np.flatnonzero(seg_of >= 0)
+        if len(quick):
+            s = seg_of[quick]
+            certain, left = side_of(self._seg, s, x[points[quick]], y[points[quick]])
+            side = np.where(left, self._seg.left[s], self._seg.right[s])
+            out[points[quick[certain]]] = side[certain]
+            rest = np.ones(len(points), dtype=bool)
+            rest[quick[certain]] = False
+            points, slots = points[rest], slots[rest]
+        if len(points) == 0:
+            return out
         begin = self._ptr[slots]
         counts = self._ptr[slots + 1] - begin
         owner = np.repeat(np.arange(len(points)), counts)
