@@ -28,6 +28,15 @@ def _pyplot() -> tuple[Any, bool] | None:
         return None
     names = {f.name for f in font_manager.fontManager.ttflist}
     cjk = [f for f in _CJK_FAMILIES if f in names]
+    if not cjk:  # fonts installed after matplotlib cached its font list
+        for path in font_manager.findSystemFonts():
+            if "CJK" in path or "wqy" in path.lower():
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        cjk = [f for f in _CJK_FAMILIES if f in names]
     if cjk:
         plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
         plt.rcParams["axes.unicode_minus"] = False
