@@ -4,7 +4,8 @@ Every example is (text, class code, unit, source, time). Sources: ``history`` (i
 orders), ``confirmation`` (a dispatcher accepted a suggestion) and ``correction`` (a dispatcher
 chose another class or unit). Corrections weigh more (default ×3) and override: for a text that
 was corrected, the latest correction's label replaces every other label of that text for that
-head. The store is append-only; it can be kept in a JSON Lines file, one example per line.
+head (texts are the same when equal after normalisation, white space ignored). The store
+is append-only; it can be kept in a JSON Lines file, one example per line.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ class ExampleStore:
     def training_set(self) -> TrainingSet:
         """Texts, labels and weights to train on, with corrections applied (see module doc)."""
         latest: dict[tuple[str, str], Example] = {}
-        keys = [normalize(ex.text) for ex in self._examples]
+        keys = [_same_text_key(ex.text) for ex in self._examples]
         for key, ex in zip(keys, self._examples, strict=True):
             if ex.source is not Source.CORRECTION:
                 continue
@@ -184,6 +185,11 @@ class ExampleStore:
         lines = "".join(json.dumps(ex.to_json(), ensure_ascii=False) + "\n" for ex in examples)
         with path.open("a", encoding="utf-8") as fh:
             fh.write(lines)
+
+
+def _same_text_key(text: str) -> str:
+    """Texts equal after normalisation and without white space count as the same order."""
+    return "".join(normalize(text).split())
 
 
 def retrain(

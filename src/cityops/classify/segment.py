@@ -3,8 +3,9 @@
 Each :class:`Segmenter` owns a private ``jieba.Tokenizer``: the city's road, place, community,
 unit and catalog-class names are added to that tokenizer only, never to jieba's module-level
 default, so two cities' models in one process cannot see each other's words. The tokenizer is
-built on first use (about a second: it loads jieba's dictionary from its cache) and is not
-pickled: a saved model stores only the user words and rebuilds the tokenizer when loaded.
+built on first use from a private copy of jieba's default dictionary (loaded once per process,
+about a second, then copied in milliseconds) and is not pickled: a saved model stores only the
+user words and rebuilds the tokenizer when loaded.
 """
 
 from __future__ import annotations
@@ -19,6 +20,30 @@ import jieba
 
 from cityops.classify.errors import ClassifierError
 from cityops.classify.normalize import PLACEHOLDERS
+
+_BASE_LOCK = threading.Lock()
+_base_dictionary: tuple[dict[str, int], int] | None = None
+
+
+def _base() -> tuple[dict[str, int], int]:
+    """jieba's default dictionary as (word → frequency, total), loaded once into a tokenizer
+    of our own and never modified; every :class:`Segmenter` works on a copy."""
+    global _base_dictionary
+    with _BASE_LOCK:
+        if _base_dictionary is None:
+            loader = jieba.Tokenizer()
+            loader.initialize()
+            _base_dictionary = (loader.FREQ, loader.total)
+        return _base_dictionary
+
+
+def _new_tokenizer() -> jieba.Tokenizer:
+    freq, total = _base()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = dict(freq), total
+    tokenizer.initialized = True
+    return tokenizer
+
 
 _TOKEN_CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
 _PUNCT_OR_SPACE = re.compile(r"[^\u4e00-\u9fffa-z\ue000-\uf8ff]+")
@@ -78,8 +103,7 @@ class Segmenter:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
-                    tokenizer = jieba.Tokenizer()
-                    tokenizer.initialize()
+                    tokenizer = _new_tokenizer()
                     for uw in self._user_words.values():
                         tokenizer.add_word(uw.word, uw.freq, uw.tag)
                     self._tokenizer = tokenizer
