@@ -63,9 +63,7 @@ def evaluate_period(
     ctx: typer.Context,
     period: Annotated[
         str | None,
-        typer.Option(
-            help="2025-10, 2025-Q3, 2025, 2025-W40, 2025-10-05 or 2025-10-01..2025-10-15"
-        ),
+        typer.Option(help="2025-10, 2025-Q3, 2025, 2025-W40, 2025-10-05 or 2025-10-01..2025-10-15"),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="json | xlsx | docx")] = "json",
     output: Annotated[Path | None, typer.Option(help="Output file (json: default stdout)")] = None,
