@@ -220,3 +220,16 @@ def test_the_command_line_writes_json_xlsx_and_docx(history: Engine, tmp_path: P
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["eval", "targets", "measure", "--period", DAY])
     assert result.exit_code == 0 and "结案率" in result.output
+
+
+def test_the_work_plan_registry_can_measure_evaluation_indicators(history: Engine):
+    from cityops.domain.workplan.period import Period
+    from cityops.services.evaluation.indicators import register_into
+    from cityops.services.workplan.figures import default_registry
+
+    registry = default_registry()
+    assert register_into(registry) > 40
+    value = registry.evaluate("evaluation.closure_rate", history, Period.parse("2025-10"))
+    want = measure(history, "closure_rate", "2025-10")
+    assert value is not None and want is not None
+    assert float(value) == pytest.approx(want)

@@ -134,3 +134,20 @@ def measure_many(
     object: object = None,
 ) -> dict[str, float | None]:
     return {name: measure(engine, name, period, object) for name in names}
+
+
+def register_into(registry: object, prefix: str = "evaluation.") -> int:
+    """Register every indicator into a registry with ``register(name, fn, *, unit,
+    description)`` — the work-plan figure registry — as ``fn(engine, period)`` (the whole
+    city). Returns how many were registered."""
+    n = 0
+    for ind in indicators():
+
+        def fn(engine: Engine, period: object, _name: str = ind.name) -> float | None:
+            return measure(engine, _name, period)
+
+        registry.register(  # type: ignore[attr-defined]
+            prefix + ind.name, fn, unit=ind.unit, description=f"{ind.label_zh}（综合评价指标）"
+        )
+        n += 1
+    return n
