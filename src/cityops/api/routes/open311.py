@@ -12,9 +12,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -200,7 +201,7 @@ async def create_request(request: Request, fmt: str) -> Response:
             from cityops.api.uploads import read_upload
 
             await run_in_threadpool(lambda: rt.policy)  # loads the profile off the event loop
-            photo = await read_upload(rt, media, "before")
+            photo = await read_upload(rt, media, "before")  # type: ignore[arg-type]
         doc = await run_in_threadpool(
             lambda: intake.submit_request(
                 rt,
@@ -314,13 +315,16 @@ CATCH_ALL = PREFIX + "/{path:path}"
 def not_open311(request: Request, path: str) -> Response:
     """Unknown resources and wrong methods answer as Open311 errors too."""
     fmt = path.rsplit(".", 1)[-1] if "." in path else "xml"
-    for route in router.routes:
-        if getattr(route, "path", "") == CATCH_ALL:
-            continue
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        other, _ = route.matches({**request.scope, "method": "POST"})
-        if Match.FULL in (match, other):
-            return error_reply(
-                fmt, 405, f"不支持 {request.method} 方法 [open311.method_not_allowed]"
-            )
+    allowed = {
+        method
+        for method in ("GET", "POST")
+        for route in router.routes
+        if getattr(route, "path", "") != CATCH_ALL
+        and route.matches({**request.scope, "method": method})[0] == Match.FULL
+    }
+    if allowed:
+        message = f"不支持 {request.method} 方法 [open311.method_not_allowed]"
+        response = error_reply(fmt, 405, message)
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
     return error_reply(fmt, 404, f"没有资源“{path}” [open311.resource_unknown]")
