@@ -14,7 +14,7 @@ from shapely.geometry import LineString
 
 from cityops.domain.geo.admin_codes import divisions_under
 from cityops.domain.geo.codes import admin_code_problem, grid_code_problem
-from cityops.domain.geo.demo_city import DEFAULT_SEED, DemoCity, generate_demo_city
+from cityops.domain.geo.demo_city import DEFAULT_SEED, DemoCity, _generate, generate_demo_city
 from cityops.domain.geo.index import GridIndex
 from cityops.domain.geo.layers import Geography
 from cityops.domain.geo.measure import distance_m
@@ -193,7 +193,7 @@ def _fingerprint(geo: Geography) -> str:
 
 
 def test_same_seed_same_city(geo: Geography) -> None:
-    again = generate_demo_city.__wrapped__(DEFAULT_SEED).geography  # bypass the cache
+    again = _generate.__wrapped__(DEFAULT_SEED).geography  # bypass the cache
     assert _fingerprint(again) == _fingerprint(geo)
 
 

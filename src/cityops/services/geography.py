@@ -318,17 +318,32 @@ def _layer_features(conn: Connection, layer: str) -> tuple[list[Any], list[dict[
     return geoms, props
 
 
-def _locate_by_bbox(conn: Connection, lon: float, lat: float) -> str | None:
+def _locate_by_bbox(conn: Connection, points: Sequence[tuple[float, float]]) -> list[str | None]:
+    """SQLite has no spatial SQL: read the grids whose box meets the points' box (by code) and
+    test them with Shapely, smallest code first."""
+    if not points:
+        return []
+    xs = np.array([p[0] for p in points], dtype=np.float64)
+    ys = np.array([p[1] for p in points], dtype=np.float64)
     g = t.grids
     found = conn.execute(
         select(g.c.code, g.c.geometry)
-        .where(g.c.min_lon <= lon, g.c.max_lon >= lon, g.c.min_lat <= lat, g.c.max_lat >= lat)
+        .where(
+            g.c.min_lon <= float(xs.max()),
+            g.c.max_lon >= float(xs.min()),
+            g.c.min_lat <= float(ys.max()),
+            g.c.max_lat >= float(ys.min()),
+        )
         .order_by(g.c.code)
     ).all()
-    for row in found:
-        if shapely.contains_xy(shapely.from_wkb(row.geometry), lon, lat):
-            return str(row.code)
-    return None
+    out: list[str | None] = [None] * len(points)
+    if not found:
+        return out
+    tree = shapely.STRtree(shapely.from_wkb([r.geometry for r in found]))
+    p_idx, g_idx = tree.query(shapely.points(xs, ys), predicate="within")
+    for p, i in sorted(zip(p_idx.tolist(), g_idx.tolist(), strict=True), reverse=True):
+        out[p] = str(found[i].code)  # ascending codes last: the smallest code wins
+    return out
 
 
 # --------------------------------------------------------------------------- export
@@ -495,7 +510,7 @@ def locate_in_database(engine: Engine, points: Sequence[tuple[float, float]]) ->
                 {"lons": [p[0] for p in points], "lats": [p[1] for p in points]},
             ).all()
             return [row[1] for row in found]
-        return [_locate_by_bbox(conn, lon, lat) for lon, lat in points]
+        return _locate_by_bbox(conn, points)
 
 
 # --------------------------------------------------------------------------- names

@@ -272,9 +272,13 @@ def division_or_fail(code: str) -> AdminDivision:
     return div
 
 
-@lru_cache(maxsize=2)
 def generate_demo_city(seed: int = DEFAULT_SEED) -> DemoCity:
-    """Generate the demo city (a few seconds; cached per seed). Treat the result as read-only."""
+    """The demo city (a few seconds; cached per seed). Treat the result as read-only."""
+    return _generate(int(seed))
+
+
+@lru_cache(maxsize=2)
+def _generate(seed: int) -> DemoCity:
     from cityops.domain.geo.demo_features import add_features
 
     builder = _Builder(seed)
