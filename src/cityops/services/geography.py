@@ -419,10 +419,18 @@ class Locator:
     this process, and within ``recheck_seconds`` after a write from another process."""
 
     def __init__(self, engine: Engine, recheck_seconds: float = 2.0) -> None:
-        self.engine = engine
+        # Weak, so that the per-engine cache does not keep engines (and indexes) alive.
+        self._engine = weakref.ref(engine)
         self.recheck_seconds = recheck_seconds
         self._snapshot: _Snapshot | None = None
         self._build_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        engine = self._engine()
+        if engine is None:
+            raise RuntimeError("the engine of this locator has been discarded")
+        return engine
 
     def _load(self, generation: int) -> _Snapshot:
         with _reading(self.engine) as conn:
