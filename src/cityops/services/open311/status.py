@@ -101,8 +101,8 @@ def request_status(case: Case) -> RequestStatus:
     return RequestStatus(OPEN, "in_progress", bilingual(IN_PROGRESS_NOTE))
 
 
-def limit_notice(handling_limit: str | None) -> str | None:
-    """``"4 working_hours"`` → ``"处置时限：4工作时 / time limit: 4 working hours"``."""
+def limit_words(handling_limit: str | None) -> tuple[str, str] | None:
+    """``"4 working_hours"`` → ``("处置时限：4工作时", "time limit: 4 working hours")``."""
     if not handling_limit:
         return None
     try:
@@ -111,8 +111,14 @@ def limit_notice(handling_limit: str | None) -> str | None:
         return None
     value = int(limit.value) if float(limit.value).is_integer() else limit.value
     return (
-        f"处置时限：{limit.label_zh()} / time limit: {value} {limit.unit.value.replace('_', ' ')}"
+        f"处置时限：{limit.label_zh()}",
+        f"time limit: {value} {limit.unit.value.replace('_', ' ')}",
     )
+
+
+def limit_notice(handling_limit: str | None) -> str | None:
+    words = limit_words(handling_limit)
+    return bilingual(words) if words else None
 
 
 def update_note(
@@ -134,9 +140,10 @@ def update_note(
             return None
         return bilingual(("处置期限已延长", "The time limit was extended."))
     if kind == EventType.FILED:
-        notice = limit_notice(data.get("handling_limit"))
-        base = bilingual(STEP_NOTES[kind])
-        return f"{base}（{notice}）" if notice else base
+        words = limit_words(data.get("handling_limit"))
+        if words is None:
+            return bilingual(STEP_NOTES[kind])
+        return f"已受理立案，{words[0]} / Accepted and filed; {words[1]}."
     if kind == EventType.DISPATCHED and unit_name:
         return f"已交办处置单位：{unit_name} / Assigned to {unit_name}."
     note = STEP_NOTES.get(kind)
