@@ -24,7 +24,9 @@ from cityops.classify.errors import ClassifierError, NotTrainedError
 @dataclass(frozen=True, slots=True)
 class HeadConfig:
     alpha: float = 2e-5  # L2 regularisation strength
-    epochs: int = 50
+    epochs: int = 50  # at most: large training sets get fewer passes (see ``passes_for``)
+    min_epochs: int = 5
+    updates: int = 1_000_000  # aim of passes × examples (scikit-learn's rule of thumb)
     balanced: bool = True  # weight labels inversely to their frequency
     threshold: float = 0.5  # below this top confidence the head makes no suggestion
 
@@ -45,6 +47,12 @@ class LinearHead:
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(str(c) for c in self._model.classes_) if self._model is not None else ()
+
+    def passes_for(self, n_examples: int) -> int:
+        """SGD passes over the data: all ``epochs`` for small sets, down to ``min_epochs`` so
+        that passes × examples stays near ``updates`` for large ones."""
+        wanted = -(-self.config.updates // max(1, n_examples))
+        return max(self.config.min_epochs, min(self.config.epochs, wanted))
 
     def _weights(self, labels: Sequence[str], weights: np.ndarray) -> np.ndarray:
         factor = np.array([self._label_weight.get(lab, 1.0) for lab in labels], dtype=np.float64)
@@ -69,7 +77,7 @@ class LinearHead:
         model = SGDClassifier(
             loss="log_loss",
             alpha=self.config.alpha,
-            max_iter=self.config.epochs,
+            max_iter=self.passes_for(len(labels)),
             tol=None,
             random_state=self.seed,
         )
