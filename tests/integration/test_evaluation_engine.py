@@ -72,16 +72,16 @@ def simulated(engine: Engine, tmp_path: Path, request: pytest.FixtureRequest) ->
     )
     world = _world(rt.policy)
     rt.inspector_for = world.staff.inspector_for
-    scenario = replace(BUSY, per_day=80, p_overdue_handling=0.3, p_suspension=0.15)
-    Simulator(rt, world, scenario, start=T0, days=4, seed=request.param, batch=100).run()
+    scenario = replace(BUSY, per_day=50, p_overdue_handling=0.3, p_suspension=0.15)
+    Simulator(rt, world, scenario, start=T0, days=3, seed=request.param, batch=100).run()
     return engine
 
 
 PERIODS = [
-    (T0, T0 + timedelta(days=4)),  # everything
+    (T0, T0 + timedelta(days=3)),  # everything
     (T0 + timedelta(days=1), T0 + timedelta(days=2)),  # a day in the middle: carry-over both ways
     (T0 + timedelta(hours=30), T0 + timedelta(hours=33)),  # three hours
-    (T0 + timedelta(days=3, hours=20), T0 + timedelta(days=9)),  # the end and after it
+    (T0 + timedelta(days=2, hours=20), T0 + timedelta(days=9)),  # the end and after it
 ]
 
 

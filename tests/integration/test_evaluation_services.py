@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from cityops.adapters.blobstore import BlobStore
 from cityops.adapters.db.tables.cases import cases
-from cityops.config import Settings
 from cityops.domain.evaluation.assessment import AssessmentItem, ItemSource
 from cityops.domain.evaluation.definitions import RATES, ObjectKind
 from cityops.domain.evaluation.periods import EvalPeriod
@@ -28,32 +25,17 @@ from cityops.services.evaluation.evaluate import evaluate
 from cityops.services.evaluation.indicators import measure
 from cityops.services.evaluation.store import relevant_case_events
 from cityops.services.profile import demo_profile_path, install_profile
-from cityops.services.runtime import Runtime
-from cityops.services.simulation.engine import Simulator
-from tests.fakes import T0, SquareLocator, make_policy
-from tests.integration.test_simulation import BUSY, _world
+from tests.integration.test_evaluation_engine import store_stories
 
-DAY = "2025-10-21"  # T0 is Monday 2025-10-20 09:00 in Shanghai; the history covers 20th–23rd
+DAY = "2025-10-21"  # the stories happen around this day (Shanghai time)
 
 
 @pytest.fixture
-def history(engine: Engine, tmp_path: Path) -> Engine:
+def history(engine: Engine) -> Engine:
+    """The demo profile and the ten hand-worked cases (tests/unit/test_evaluation_stories.py);
+    the simulated histories are in test_evaluation_engine.py."""
     install_profile(engine, demo_profile_path())
-    profile = make_policy(handled_requires_photo=True).profile
-    weights = {"06010-01": 6.0, "07001-01": 3.0, "01001-01": 1.0}
-    conditions = {k: replace(v, weight=weights[k]) for k, v in profile.conditions.items()}
-    policy = replace(make_policy(), profile=replace(profile, conditions=conditions))
-    rt = Runtime(
-        engine=engine,
-        settings=Settings(var_dir=tmp_path),
-        blobs=BlobStore(tmp_path / "blobs"),
-        policy_override=policy,
-        locator_override=SquareLocator(),
-    )
-    world = _world(rt.policy)
-    rt.inspector_for = world.staff.inspector_for
-    scenario = replace(BUSY, per_day=40, p_overdue_handling=0.3)
-    Simulator(rt, world, scenario, start=T0, days=3, seed=5, batch=100).run()
+    store_stories(engine)
     return engine
 
 
@@ -185,7 +167,7 @@ def test_case_lists_and_the_overdue_list(history: Engine, tmp_path: Path):
     assert len(listed) == len(overdue) == reference(history, DAY)[("city", "*")].get("overdue", 0)
     hotline = case_rows(history, CaseFilter(period=DAY, channels=["hotline"], states=["closed"]))
     assert all(r["channel"] == "12345热线" and r["state"] == "已结案" for r in hotline)
-    assert export_cases(history, tmp_path / "cases.xlsx", CaseFilter(period=DAY, limit=5)) == 5
+    assert export_cases(history, tmp_path / "cases.xlsx", CaseFilter(period=DAY, limit=3)) == 3
     with pytest.raises(ValidationError):
         export_cases(history, tmp_path / "cases.pdf")
     with pytest.raises(ValidationError):
