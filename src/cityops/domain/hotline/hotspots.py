@@ -35,7 +35,7 @@ def _top(codes: npt.NDArray[np.int32], names: list[str], n: int, total: int) -> 
     counts = np.bincount(valid, minlength=len(names))
     order = np.lexsort((np.arange(len(counts)), -counts))[:n]
     return [
-        Count(names[i], int(counts[i]), counts[i] / total if total else 0.0)
+        Count(names[i], int(counts[i]), float(counts[i] / total) if total else 0.0)
         for i in order
         if counts[i] > 0
     ]
