@@ -192,7 +192,7 @@ def expected_city() -> dict[str, int]:
 
 
 def counts() -> dict[tuple[str, str], dict[str, int]]:
-    from cityops.services.evaluation.engine import normalized
+    from cityops.domain.evaluation.definitions import normalized
 
     return normalized(reference_counts([s.events for s in stories()], LO, HI))
 
@@ -256,7 +256,7 @@ def test_posts_are_credited_by_the_actor_of_each_event():
 
 
 def test_an_explicit_grid_assignment_replaces_the_grids_worked_in():
-    from cityops.services.evaluation.engine import normalized
+    from cityops.domain.evaluation.definitions import normalized
 
     got = normalized(reference_counts([s.events for s in stories()], LO, HI, {"inspector.x": {G2}}))
     x = got[("inspector", "inspector.x")]

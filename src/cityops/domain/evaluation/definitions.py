@@ -370,3 +370,13 @@ def rates(kind: ObjectKind, counts: Mapping[str, int]) -> dict[str, float | None
 
 def empty_counts() -> Counter[str]:
     return Counter()
+
+
+def normalized(counts: Counts) -> dict[tuple[str, str], dict[str, int]]:
+    """Counts without zeros and without empty objects (to compare two implementations)."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for (kind, code), c in counts.items():
+        kept = {str(k): int(v) for k, v in c.items() if v}
+        if kept:
+            out[(str(kind), code)] = kept
+    return out

@@ -40,6 +40,7 @@ from cityops.domain.evaluation.definitions import (
     Count,
     Counts,
     ObjectKind,
+    normalized,
 )
 from cityops.errors import ValidationError
 
@@ -378,11 +379,4 @@ _UNIT_KEYS = frozenset(
 )
 
 
-def normalized(counts: Counts) -> dict[tuple[str, str], dict[str, int]]:
-    """Counts without zeros and without empty objects (to compare two implementations)."""
-    out: dict[tuple[str, str], dict[str, int]] = {}
-    for (kind, code), c in counts.items():
-        kept = {str(k): int(v) for k, v in c.items() if v}
-        if kept:
-            out[(str(kind), code)] = kept
-    return out
+__all__ = ["assemble", "engine_counts", "normalized", "overdue_case_ids", "statement"]
