@@ -108,14 +108,13 @@ def summary_text(ev: Evaluation) -> str:
     if city.mom is not None:
         closure = city.mom.rate_delta("closure_rate", city.rate("closure_rate"))
         on_time = city.mom.rate_delta("on_time_closure_rate", city.rate("on_time_closure_rate"))
-        parts.append(
-            f"与{city.mom.period}相比，结案率{_delta(closure)}，按期结案率{_delta(on_time)}。"
-        )
+        before = ev.previous.label_zh if ev.previous else city.mom.period
+        if closure is not None or on_time is not None:
+            parts.append(f"与{before}相比，结案率{_delta(closure)}，按期结案率{_delta(on_time)}。")
     if city.yoy is not None:
-        parts.append(
-            f"与去年同期（{city.yoy.period}）相比，结案率"
-            f"{_delta(city.yoy.rate_delta('closure_rate', city.rate('closure_rate')))}。"
-        )
+        closure = city.yoy.rate_delta("closure_rate", city.rate("closure_rate"))
+        if closure is not None:
+            parts.append(f"与去年同期相比，结案率{_delta(closure)}。")
     return "".join(parts)
 
 
