@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -63,8 +64,8 @@ def actor_for(key: ApiKey) -> Actor:
     return Actor(key.actor_id, Role.PUBLIC, None, key.name)
 
 
-def _key(row: object) -> ApiKey:
-    m = row._mapping  # type: ignore[attr-defined]
+def _key(row: Any) -> ApiKey:
+    m = row._mapping
     return ApiKey(
         int(m["id"]), m["name"], m["key_prefix"], m["note"], m["created_at"], m["revoked_at"]
     )
