@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, literal_column, select
+from sqlalchemy import BigInteger, Connection, and_, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from cityops.adapters.db.tables.hotline import hotline_orders
@@ -38,8 +38,8 @@ o = hotline_orders
 
 def _epoch(conn: Connection) -> ColumnElement[Any]:
     if conn.dialect.name == "postgresql":
-        return func.floor(func.extract("epoch", o.c.received_at)).cast(literal_column("bigint"))
-    return func.cast(func.strftime("%s", o.c.received_at), literal_column("INTEGER"))
+        return cast(func.floor(func.extract("epoch", o.c.received_at)), BigInteger)
+    return cast(func.strftime("%s", o.c.received_at), BigInteger)
 
 
 def _utc_offset(rt: Runtime, at: datetime) -> int:
