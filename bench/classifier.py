@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -47,9 +48,16 @@ import numpy as np
 
 import cityops.classify.model as model_module
 from cityops.classify.baselines import KeywordClassifier, MajorityClassifier
-from cityops.classify.evaluate import CrossValidation, HeadOnly, cross_validate
+from cityops.classify.evaluate import CrossValidation, HeadOnly, TextClassifier, cross_validate
+from cityops.classify.features import Featurizer
 from cityops.classify.message_sets import Message, read_messages
-from cityops.classify.model import CLASS_HEAD, UNIT_HEAD, ModelConfig, OrderClassifier
+from cityops.classify.model import (
+    CLASS_HEAD,
+    UNIT_HEAD,
+    Candidate,
+    ModelConfig,
+    OrderClassifier,
+)
 from cityops.classify.reply_units import unit_from_reply
 from cityops.classify.segment import Segmenter
 
@@ -109,6 +117,75 @@ def summary(cv: CrossValidation) -> dict[str, Any]:
         "top3": (cv.top_k_accuracy.mean, cv.top_k_accuracy.std),
         "ece": cv.expected_calibration_error(),
     }
+
+
+class EstimatorOnFeatures:
+    """Any scikit-learn classifier with ``predict_proba`` on our features (model selection)."""
+
+    def __init__(self, make: Callable[[], Any], seg: Segmenter) -> None:
+        self.make, self.seg = make, seg
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str], /) -> EstimatorOnFeatures:
+        self.featurizer = Featurizer(self.seg, ModelConfig().features)
+        self.estimator = self.make().fit(self.featurizer.fit_transform(texts), list(labels))
+        return self
+
+    def rank(self, texts: Sequence[str], k: int = 3, /) -> list[list[Candidate]]:
+        P = self.estimator.predict_proba(self.featurizer.transform(texts))
+        labels = [str(c) for c in self.estimator.classes_]
+        order = np.argsort(-P, axis=1, kind="stable")[:, :k]
+        return [
+            [Candidate(labels[j], float(p[j])) for j in idx]
+            for p, idx in zip(P, order, strict=True)
+        ]
+
+
+def estimators(texts: list[str], labels: list[str], seg: Segmenter) -> dict[str, Any]:
+    """The linear models we chose between, on the same features and folds."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
+
+    candidates: dict[str, Callable[[], TextClassifier]] = {
+        "SGD logistic, balanced (chosen)": lambda: HeadOnly(OrderClassifier(segmenter=seg)),
+        "LogisticRegression C=30, balanced": lambda: EstimatorOnFeatures(
+            lambda: LogisticRegression(C=30, max_iter=3000, class_weight="balanced"), seg
+        ),
+        "ComplementNB alpha=0.3": lambda: EstimatorOnFeatures(lambda: ComplementNB(alpha=0.3), seg),
+        "LinearSVC + Platt (sigmoid) calibration": lambda: EstimatorOnFeatures(
+            lambda: CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=3), seg
+        ),
+        "LinearSVC balanced + temperature calibration": lambda: EstimatorOnFeatures(
+            lambda: CalibratedClassifierCV(
+                LinearSVC(C=0.5, class_weight="balanced"),
+                method="temperature",
+                cv=3,
+                ensemble=False,
+            ),
+            seg,
+        ),
+    }
+    out = {}
+    for name, factory in candidates.items():
+        started = time.perf_counter()
+        cv = cross_validate(factory, texts, labels)
+        out[name] = {
+            **summary(cv),
+            "log_loss": log_loss(cv),
+            "seconds": time.perf_counter() - started,
+        }
+    return out
+
+
+def log_loss(cv: CrossValidation) -> float:
+    """Mean negative log of the probability given to the true label (top-k only; a true label
+    outside the top k counts as probability 1e-3)."""
+    losses = []
+    for truth, ranked in zip(cv.truth, cv.ranked, strict=True):
+        p = next((c.confidence for c in ranked if c.label == truth), 1e-3)
+        losses.append(-math.log(max(p, 1e-3)))
+    return statistics.fmean(losses)
 
 
 # ------------------------------------------------------------------------------ latency
@@ -192,10 +269,10 @@ def recombined_orders(
     for head, label in rng.choices(keys, weights=weights, k=size):
         pool = pools[(head, label)]
         title = rng.choice(pool)[0]
-        body = [
+        parts = [
             s for _ in range(rng.randint(2, 6)) if (s := rng.choice(rng.choice(pool)[1] or [""]))
         ]
-        texts.append(f"{title}。{''.join(body)}")
+        texts.append(f"{title}。{''.join(parts)}")
         classes.append(label if head == CLASS_HEAD else None)
         unit_labels.append(label if head == UNIT_HEAD else None)
     return texts, classes, unit_labels
@@ -309,6 +386,16 @@ def markdown(res: dict[str, Any], args: argparse.Namespace) -> str:
             + ".",
             "",
         ]
+    if "estimators" in res:
+        lines += [
+            "Model selection, class head, same features and folds (log-loss over the top 3):",
+            "",
+            "| estimator | accuracy | macro-F1 | top-3 accuracy | ECE | log-loss | CV time |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, r in res["estimators"].items():
+            lines.append(row(name, r)[:-1] + f"| {r['log_loss']:.3f} | {r['seconds']:.0f} s |")
+        lines.append("")
     if "latency" in res:
         lat = res["latency"]
         lines += [
@@ -356,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=int, default=2000, help="real messages timed one by one")
     parser.add_argument("--jobs", type=int, default=2, help="segmentation processes for the fit")
     parser.add_argument("--skip-cv", action="store_true")
+    parser.add_argument(
+        "--estimators", action="store_true", help="also compare linear models (class head)"
+    )
     parser.add_argument("--data", type=Path, default=default_data_dir())
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -371,12 +461,19 @@ def main(argv: list[str] | None = None) -> int:
             [m.text for m in labelled], [m.label or "" for m in labelled], CLASS_HEAD, seg
         )
         res["unit"] = compare([t for t, _ in units], [u for _, u in units], UNIT_HEAD, seg)
-    print("latency …", file=sys.stderr)
-    model = train_both_heads(labelled, units, seg, args.seed)
-    keyword = KeywordClassifier(per_label=100, segmenter=seg).fit(
-        [m.text for m in labelled], [m.label or "" for m in labelled]
-    )
-    res["latency"] = latency(model, keyword, [m.text for m in probes[: args.latency]], args.runs)
+    if args.estimators:
+        print("estimators …", file=sys.stderr)
+        res["estimators"] = estimators(
+            [m.text for m in labelled], [m.label or "" for m in labelled], seg
+        )
+    if args.latency > 0:
+        print("latency …", file=sys.stderr)
+        model = train_both_heads(labelled, units, seg, args.seed)
+        keyword = KeywordClassifier(per_label=100, segmenter=seg).fit(
+            [m.text for m in labelled], [m.label or "" for m in labelled]
+        )
+        probe_texts = [m.text for m in probes[: args.latency]]
+        res["latency"] = latency(model, keyword, probe_texts, args.runs)
     if args.size > 0:
         print(f"training on {args.size} orders …", file=sys.stderr)
         texts, classes, unit_labels = recombined_orders(labelled, units, args.size, args.seed)

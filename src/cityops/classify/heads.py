@@ -20,6 +20,13 @@ from sklearn.linear_model import SGDClassifier
 
 from cityops.classify.errors import ClassifierError, NotTrainedError
 
+_DISPLAY_NAMES = {"class": "类别预测", "unit": "责任单位预测"}
+
+
+def display_name(head: str) -> str:
+    """The head's name in messages for people."""
+    return _DISPLAY_NAMES.get(head, head)
+
 
 @dataclass(frozen=True, slots=True)
 class HeadConfig:
@@ -64,7 +71,7 @@ class LinearHead:
         if len(counts) < 2:
             raise ClassifierError(
                 "classify.too_few_labels",
-                f"“{self.name}”至少需要两个不同的标签才能训练",
+                f"{display_name(self.name)}至少需要两个不同的标签才能训练",
                 head=self.name,
                 labels=sorted(counts),
             )
@@ -121,5 +128,7 @@ class LinearHead:
 
     def _require(self) -> SGDClassifier:
         if self._model is None:
-            raise NotTrainedError(message=f"“{self.name}”尚未训练，没有可用的建议", head=self.name)
+            raise NotTrainedError(
+                message=f"{display_name(self.name)}尚未训练，没有可用的建议", head=self.name
+            )
         return self._model

@@ -14,7 +14,7 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from cityops.classify.errors import ClassifierError, ExampleError, NotTrainedError
 from cityops.classify.features import FeatureConfig, Featurizer
-from cityops.classify.heads import HeadConfig, LinearHead
+from cityops.classify.heads import HeadConfig, LinearHead, display_name
 from cityops.classify.segment import Segmenter
 
 CLASS_HEAD = "class"
@@ -137,7 +137,7 @@ class OrderClassifier:
         used = sorted({i for rows in usable.values() for i in rows})
         feature_config = self.config.features
         if len(used) < SMALL_CORPUS:
-            feature_config = FeatureConfig(**{**_as_dict(feature_config), "min_df": 1})
+            feature_config = replace(feature_config, min_df=1)
         featurizer = Featurizer(self.segmenter, feature_config)
         X_used = featurizer.fit_transform([texts[i] for i in used])
         position = {row: pos for pos, row in enumerate(used)}
@@ -181,7 +181,7 @@ class OrderClassifier:
                 if head is None:
                     raise ClassifierError(
                         "classify.unknown_label",
-                        f"“{name}”尚未训练，需要完整重新训练",
+                        f"{display_name(name)}尚未训练，需要完整重新训练",
                         head=name,
                     )
                 labels = [str(column[i]) for i in rows]
@@ -267,7 +267,3 @@ def _top_k(P: np.ndarray, labels: Sequence[str], k: int) -> list[list[Candidate]
         [Candidate(labels[j], float(row[j])) for j in idx]
         for row, idx in zip(P, order, strict=True)
     ]
-
-
-def _as_dict(config: FeatureConfig) -> dict[str, Any]:
-    return {name: getattr(config, name) for name in config.__dataclass_fields__}
