@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from cityops.api.deps import RT, Staff, require_roles
 from cityops.api.presenters import actor_of
 from cityops.api.schemas.common import ERROR_RESPONSES, PageOut
 from cityops.api.schemas.hotline import (
+    MAX_ID,
     CaseIn,
     CaseOpenedOut,
     ClassifyIn,
@@ -61,6 +62,7 @@ from cityops.services.hotline import commands as cmd
 from cityops.services.hotline.addresses import place_order
 from cityops.services.runtime import Runtime
 
+OrderId = Annotated[int, Path(ge=1, le=MAX_ID, description="The order id", examples=[42])]
 router = APIRouter(prefix="/hotline", tags=["hotline 12345热线"], responses=ERROR_RESPONSES)
 Centre = Annotated[User, Depends(require_roles(*sorted(CENTRE_ROLES)))]
 Trainer = Annotated[User, Depends(require_roles(Role.SHIFT_LEADER, Role.ADMIN))]
@@ -243,7 +245,7 @@ def list_orders(
     received_to: datetime | None = None,
     text: Annotated[str | None, Query(max_length=100)] = None,
     overdue: bool = False,
-    case_id: Annotated[int | None, Query(ge=1)] = None,
+    case_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
     sort: Annotated[
@@ -279,7 +281,7 @@ def my_queue(
 
 
 @router.get("/orders/{order_id}", summary="工单详情 Order detail", response_model=OrderOut)
-def detail(rt: RT, user: Staff, order_id: int, response: Response) -> OrderOut:
+def detail(rt: RT, user: Staff, order_id: OrderId, response: Response) -> OrderOut:
     order = queries.get_visible_order(rt, user, order_id)
     response.headers["ETag"] = f'"{order.version}"'
     return order_out(rt, user, order, with_case=True)
@@ -290,7 +292,7 @@ def detail(rt: RT, user: Staff, order_id: int, response: Response) -> OrderOut:
     summary="办理过程 The order's history",
     response_model=list[OrderEventOut],
 )
-def timeline(rt: RT, user: Staff, order_id: int) -> list[OrderEventOut]:
+def timeline(rt: RT, user: Staff, order_id: OrderId) -> list[OrderEventOut]:
     queries.get_visible_order(rt, user, order_id)
     return [event_out(e) for e in queries.order_events(rt, order_id)]
 
@@ -301,7 +303,7 @@ def timeline(rt: RT, user: Staff, order_id: int) -> list[OrderEventOut]:
     description="Hotline desk roles only, with a purpose; every reveal is recorded.",
     response_model=ContactOut,
 )
-def reveal(rt: RT, user: Staff, order_id: int, body: ContactIn) -> ContactOut:
+def reveal(rt: RT, user: Staff, order_id: OrderId, body: ContactIn) -> ContactOut:
     queries.get_visible_order(rt, user, order_id)
     c = contacts.reveal_contact(rt, user, order_id, body.purpose)
     return ContactOut(order_id=c.order_id, name=c.name, phone=c.phone)
@@ -317,7 +319,7 @@ def _done(rt: Runtime, user: User, order: Order) -> OrderOut:
 @router.post(
     "/orders/{order_id}/classify", summary="分类 Set or correct the class", response_model=OrderOut
 )
-def classify(rt: RT, user: Staff, order_id: int, body: ClassifyIn) -> OrderOut:
+def classify(rt: RT, user: Staff, order_id: OrderId, body: ClassifyIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.classify_order(
         rt,
@@ -333,7 +335,7 @@ def classify(rt: RT, user: Staff, order_id: int, body: ClassifyIn) -> OrderOut:
 @router.post(
     "/orders/{order_id}/dispatch", summary="派单/转办 Dispatch or transfer", response_model=OrderOut
 )
-def dispatch(rt: RT, user: Staff, order_id: int, body: DispatchIn) -> OrderOut:
+def dispatch(rt: RT, user: Staff, order_id: OrderId, body: DispatchIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.dispatch_order(
         rt,
@@ -349,7 +351,7 @@ def dispatch(rt: RT, user: Staff, order_id: int, body: DispatchIn) -> OrderOut:
 @router.post(
     "/orders/{order_id}/sign", summary="签收 Sign for the order (unit)", response_model=OrderOut
 )
-def sign(rt: RT, user: Staff, order_id: int, body: Versioned | None = None) -> OrderOut:
+def sign(rt: RT, user: Staff, order_id: OrderId, body: Versioned | None = None) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     version = body.expected_version if body else None
     o = cmd.sign_order(rt, actor_of(user), order_id, expected_version=version)
@@ -359,7 +361,7 @@ def sign(rt: RT, user: Staff, order_id: int, body: Versioned | None = None) -> O
 @router.post(
     "/orders/{order_id}/return", summary="退回 Return (not our business)", response_model=OrderOut
 )
-def return_order(rt: RT, user: Staff, order_id: int, body: ReasonIn) -> OrderOut:
+def return_order(rt: RT, user: Staff, order_id: OrderId, body: ReasonIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.return_order(
         rt, actor_of(user), order_id, reason=body.reason, expected_version=body.expected_version
@@ -370,7 +372,7 @@ def return_order(rt: RT, user: Staff, order_id: int, body: ReasonIn) -> OrderOut
 @router.post(
     "/orders/{order_id}/progress", summary="办理过程 Note progress", response_model=OrderOut
 )
-def progress(rt: RT, user: Staff, order_id: int, body: NoteIn) -> OrderOut:
+def progress(rt: RT, user: Staff, order_id: OrderId, body: NoteIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.record_progress(
         rt, actor_of(user), order_id, note=body.note, expected_version=body.expected_version
@@ -381,7 +383,7 @@ def progress(rt: RT, user: Staff, order_id: int, body: NoteIn) -> OrderOut:
 @router.post(
     "/orders/{order_id}/extension", summary="申请延期 Ask for more time", response_model=OrderOut
 )
-def extension(rt: RT, user: Staff, order_id: int, body: ExtensionIn) -> OrderOut:
+def extension(rt: RT, user: Staff, order_id: OrderId, body: ExtensionIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.request_extension(
         rt,
@@ -399,7 +401,9 @@ def extension(rt: RT, user: Staff, order_id: int, body: ExtensionIn) -> OrderOut
     summary="延期审批 Decide an extension",
     response_model=OrderOut,
 )
-def extension_decision(rt: RT, user: Staff, order_id: int, body: ExtensionDecisionIn) -> OrderOut:
+def extension_decision(
+    rt: RT, user: Staff, order_id: OrderId, body: ExtensionDecisionIn
+) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.decide_extension(
         rt,
@@ -416,7 +420,7 @@ def extension_decision(rt: RT, user: Staff, order_id: int, body: ExtensionDecisi
 @router.post(
     "/orders/{order_id}/reply", summary="答复 Reply to the caller", response_model=OrderOut
 )
-def reply(rt: RT, user: Staff, order_id: int, body: ReplyIn) -> OrderOut:
+def reply(rt: RT, user: Staff, order_id: OrderId, body: ReplyIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.reply_order(
         rt,
@@ -436,7 +440,7 @@ def reply(rt: RT, user: Staff, order_id: int, body: ReplyIn) -> OrderOut:
     summary="转案卷 Hand the order to the closed loop as a case",
     response_model=CaseOpenedOut,
 )
-def to_case(rt: RT, user: Staff, order_id: int, body: CaseIn) -> CaseOpenedOut:
+def to_case(rt: RT, user: Staff, order_id: OrderId, body: CaseIn) -> CaseOpenedOut:
     queries.get_visible_order(rt, user, order_id)
     opened = case_link.open_case(
         rt,
@@ -460,7 +464,7 @@ def to_case(rt: RT, user: Staff, order_id: int, body: CaseIn) -> CaseOpenedOut:
     description="409 hotline.case_open while the case (or the case it was merged into) is open.",
     response_model=OrderOut,
 )
-def case_outcome(rt: RT, user: Staff, order_id: int) -> OrderOut:
+def case_outcome(rt: RT, user: Staff, order_id: OrderId) -> OrderOut:
     order = queries.get_visible_order(rt, user, order_id)
     if user.role not in (Role.ACCEPTOR, Role.SHIFT_LEADER):
         from cityops.errors import ForbiddenError
@@ -477,7 +481,7 @@ def case_outcome(rt: RT, user: Staff, order_id: int) -> OrderOut:
 @router.post(
     "/orders/{order_id}/revisit", summary="回访 Revisit the caller", response_model=OrderOut
 )
-def revisit(rt: RT, user: Staff, order_id: int, body: RevisitIn) -> OrderOut:
+def revisit(rt: RT, user: Staff, order_id: OrderId, body: RevisitIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.revisit_order(
         rt,
@@ -491,7 +495,7 @@ def revisit(rt: RT, user: Staff, order_id: int, body: RevisitIn) -> OrderOut:
 
 
 @router.post("/orders/{order_id}/close", summary="办结 Close", response_model=OrderOut)
-def close(rt: RT, user: Staff, order_id: int, body: CloseIn) -> OrderOut:
+def close(rt: RT, user: Staff, order_id: OrderId, body: CloseIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.close_order(
         rt,
@@ -505,7 +509,7 @@ def close(rt: RT, user: Staff, order_id: int, body: CloseIn) -> OrderOut:
 
 
 @router.post("/orders/{order_id}/reopen", summary="重办 Reopen", response_model=OrderOut)
-def reopen(rt: RT, user: Staff, order_id: int, body: ReopenIn) -> OrderOut:
+def reopen(rt: RT, user: Staff, order_id: OrderId, body: ReopenIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.reopen_order(
         rt,
@@ -524,7 +528,7 @@ def reopen(rt: RT, user: Staff, order_id: int, body: ReopenIn) -> OrderOut:
     summary="回头看 Re-examine a closed order",
     response_model=OrderOut,
 )
-def reexamine(rt: RT, user: Staff, order_id: int, body: ReexamineIn) -> OrderOut:
+def reexamine(rt: RT, user: Staff, order_id: OrderId, body: ReexamineIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.reexamine_order(
         rt,
@@ -539,7 +543,7 @@ def reexamine(rt: RT, user: Staff, order_id: int, body: ReexamineIn) -> OrderOut
 
 
 @router.post("/orders/{order_id}/void", summary="作废 Void (shift leader)", response_model=OrderOut)
-def void(rt: RT, user: Staff, order_id: int, body: VoidIn) -> OrderOut:
+def void(rt: RT, user: Staff, order_id: OrderId, body: VoidIn) -> OrderOut:
     queries.get_visible_order(rt, user, order_id)
     o = cmd.void_order(
         rt,

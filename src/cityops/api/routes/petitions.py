@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from cityops.api.deps import RT, require_roles
 from cityops.api.presenters import actor_of
 from cityops.api.schemas.common import ERROR_RESPONSES
 from cityops.api.schemas.hotline import (
+    MAX_ID,
     PetitionAcceptIn,
     PetitionAnswerIn,
     PetitionExtendIn,
@@ -31,6 +32,7 @@ from cityops.domain.hotline.petitions import (
 from cityops.services.hotline import petitions as svc
 from cityops.services.runtime import Runtime
 
+PetitionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The petition id")]
 router = APIRouter(prefix="/petitions", tags=["petitions 信访"], responses=ERROR_RESPONSES)
 Desk = Annotated[User, Depends(require_roles(*sorted(CENTRE_ROLES | {Role.HANDLER})))]
 
@@ -124,24 +126,24 @@ def ledger(
 
 
 @router.get("/{petition_id}", summary="信访事项 A petition", response_model=PetitionOut)
-def detail(rt: RT, user: Desk, petition_id: int) -> PetitionOut:
+def detail(rt: RT, user: Desk, petition_id: PetitionId) -> PetitionOut:
     p = svc.get_petition(rt, petition_id)
     _visible(user, p)
     return petition_out(rt, p)
 
 
 @router.get("/{petition_id}/history", summary="办理过程 History")
-def history(rt: RT, user: Desk, petition_id: int) -> list[dict[str, Any]]:
+def history(rt: RT, user: Desk, petition_id: PetitionId) -> list[dict[str, Any]]:
     _visible(user, svc.get_petition(rt, petition_id))
     return svc.petition_history(rt, petition_id)
 
 
-def _cmd(rt: Runtime, user: User, petition_id: int) -> None:
+def _cmd(rt: Runtime, user: User, petition_id: PetitionId) -> None:
     _visible(user, svc.get_petition(rt, petition_id))
 
 
 @router.post("/{petition_id}/accept", summary="受理 Accept", response_model=PetitionOut)
-def accept(rt: RT, user: Desk, petition_id: int, body: PetitionAcceptIn) -> PetitionOut:
+def accept(rt: RT, user: Desk, petition_id: PetitionId, body: PetitionAcceptIn) -> PetitionOut:
     _cmd(rt, user, petition_id)
     p = svc.accept_petition(
         rt, actor_of(user), petition_id, first_unit=body.first_unit, opinion=body.opinion
@@ -150,7 +152,7 @@ def accept(rt: RT, user: Desk, petition_id: int, body: PetitionAcceptIn) -> Peti
 
 
 @router.post("/{petition_id}/not-accept", summary="不予受理", response_model=PetitionOut)
-def not_accept(rt: RT, user: Desk, petition_id: int, body: PetitionReasonIn) -> PetitionOut:
+def not_accept(rt: RT, user: Desk, petition_id: PetitionId, body: PetitionReasonIn) -> PetitionOut:
     _cmd(rt, user, petition_id)
     return petition_out(
         rt, svc.not_accept_petition(rt, actor_of(user), petition_id, reason=body.reason)
@@ -158,34 +160,36 @@ def not_accept(rt: RT, user: Desk, petition_id: int, body: PetitionReasonIn) -> 
 
 
 @router.post("/{petition_id}/extend", summary="延期 Extend", response_model=PetitionOut)
-def extend(rt: RT, user: Desk, petition_id: int, body: PetitionExtendIn) -> PetitionOut:
+def extend(rt: RT, user: Desk, petition_id: PetitionId, body: PetitionExtendIn) -> PetitionOut:
     _cmd(rt, user, petition_id)
     p = svc.extend_petition(rt, actor_of(user), petition_id, days=body.days, reason=body.reason)
     return petition_out(rt, p)
 
 
 @router.post("/{petition_id}/answer", summary="出具处理意见 Answer", response_model=PetitionOut)
-def answer(rt: RT, user: Desk, petition_id: int, body: PetitionAnswerIn) -> PetitionOut:
+def answer(rt: RT, user: Desk, petition_id: PetitionId, body: PetitionAnswerIn) -> PetitionOut:
     _cmd(rt, user, petition_id)
     p = svc.answer_petition(rt, actor_of(user), petition_id, text=body.text, resolved=body.resolved)
     return petition_out(rt, p)
 
 
 @router.post("/{petition_id}/review-request", summary="申请复查", response_model=PetitionOut)
-def review_request(rt: RT, user: Desk, petition_id: int, body: PetitionReasonIn) -> PetitionOut:
+def review_request(
+    rt: RT, user: Desk, petition_id: PetitionId, body: PetitionReasonIn
+) -> PetitionOut:
     _cmd(rt, user, petition_id)
     return petition_out(rt, svc.request_review(rt, actor_of(user), petition_id, reason=body.reason))
 
 
 @router.post("/{petition_id}/review", summary="复查意见", response_model=PetitionOut)
-def review(rt: RT, user: Desk, petition_id: int, body: PetitionAnswerIn) -> PetitionOut:
+def review(rt: RT, user: Desk, petition_id: PetitionId, body: PetitionAnswerIn) -> PetitionOut:
     _cmd(rt, user, petition_id)
     p = svc.review_petition(rt, actor_of(user), petition_id, text=body.text, resolved=body.resolved)
     return petition_out(rt, p)
 
 
 @router.post("/{petition_id}/close", summary="办结 Close", response_model=PetitionOut)
-def close(rt: RT, user: Desk, petition_id: int, body: PetitionNoteIn) -> PetitionOut:
+def close(rt: RT, user: Desk, petition_id: PetitionId, body: PetitionNoteIn) -> PetitionOut:
     _cmd(rt, user, petition_id)
     return petition_out(rt, svc.close_petition(rt, actor_of(user), petition_id, note=body.note))
 
@@ -195,7 +199,7 @@ def close(rt: RT, user: Desk, petition_id: int, body: PetitionNoteIn) -> Petitio
     summary="关联工单或案卷 Link an order or a case",
     response_model=PetitionOut,
 )
-def link(rt: RT, user: Desk, petition_id: int, body: PetitionLinkIn) -> PetitionOut:
+def link(rt: RT, user: Desk, petition_id: PetitionId, body: PetitionLinkIn) -> PetitionOut:
     _cmd(rt, user, petition_id)
     p = svc.link_petition(rt, actor_of(user), petition_id, kind=body.kind, ref_id=body.ref_id)
     return petition_out(rt, p)

@@ -20,6 +20,8 @@ from cityops.domain.hotline.vocabulary import (
     Satisfaction,
 )
 
+MAX_ID = 2**62  # ids beyond 64-bit integers are refused before they reach the database
+
 
 class Versioned(Strict):
     expected_version: int | None = Field(
@@ -130,7 +132,7 @@ class ReexamineIn(Versioned):
 
 class VoidIn(Versioned):
     reason: str = Field(min_length=1, max_length=4000)
-    duplicate_of: int | None = Field(default=None, ge=1)
+    duplicate_of: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ContactIn(Strict):
@@ -273,8 +275,8 @@ class PetitionIn(Strict):
     petitioner_name: str | None = Field(default=None, max_length=64)
     petitioner_phone: str | None = Field(default=None, max_length=32, pattern=r"^[0-9+\- ]*$")
     people: int = Field(default=1, ge=1, le=10000)
-    order_id: int | None = Field(default=None, ge=1)
-    case_id: int | None = Field(default=None, ge=1)
+    order_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    case_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class PetitionAcceptIn(Strict):
@@ -302,7 +304,7 @@ class PetitionNoteIn(Strict):
 
 class PetitionLinkIn(Strict):
     kind: str = Field(pattern=r"^(order|case)$")
-    ref_id: int = Field(ge=1)
+    ref_id: int = Field(ge=1, le=MAX_ID)
 
 
 class PetitionOut(BaseModel):

@@ -24,6 +24,7 @@ import shapely
 from sqlalchemy import select
 
 from cityops.adapters.db.tables import geography as g
+from cityops.adapters.db.unit_of_work import SharedTransaction
 from cityops.domain.cases.model import Actor
 from cityops.domain.cases.vocabulary import Role
 from cityops.domain.catalog.model import UnitKind, Urgency
@@ -176,6 +177,7 @@ class HotlineSimulator:
         days: int,
         settle_days: int = 0,
         seed: int = 12345,
+        batch: int = 1,
         on_day: Callable[[int], None] | None = None,
     ) -> None:
         self.rt = rt
@@ -185,6 +187,7 @@ class HotlineSimulator:
         self.end = self.arrivals_end + timedelta(days=settle_days)
         self.days = days
         self.rng = random.Random(seed)
+        self.batch = max(1, batch)
         self.on_day = on_day
         self.queue: list[tuple[datetime, int, Action]] = []
         self.counter = 0
@@ -233,14 +236,23 @@ class HotlineSimulator:
         self._plan_arrivals()
         marks = [self.start + timedelta(days=d + 1) for d in range(self.days)]
         mark = 0
-        while self.queue:
-            when, _, action = heapq.heappop(self.queue)
-            while mark < len(marks) and when >= marks[mark]:
-                mark += 1
-                if self.on_day:
-                    self.on_day(mark)
-            self.now = when
-            action()
+        shared = SharedTransaction(self.rt.engine) if self.batch > 1 else None
+        self.rt.shared = shared
+        try:
+            while self.queue:
+                when, _, action = heapq.heappop(self.queue)
+                while mark < len(marks) and when >= marks[mark]:
+                    mark += 1
+                    if self.on_day:
+                        self.on_day(mark)
+                self.now = when
+                action()
+                if shared is not None and shared.pending >= self.batch:
+                    shared.flush()
+        finally:
+            self.rt.shared = None
+            if shared is not None:
+                shared.close()
         self.now = self.end
         return self.truth
 
