@@ -13,12 +13,14 @@ export const outbox = reactive({ items: [], sending: false, lastRun: null, needs
 
 const STORE = 'outbox'
 
+// Reads the outbox back from IndexedDB. Answers the plain stored objects (never the reactive
+// copies the views show), since IndexedDB can only store plain data.
 export async function refresh() {
-  const list = await db.all(STORE)
-  outbox.items = list
+  const list = (await db.all(STORE))
     .filter((i) => !session.user || i.user === session.user.id)
     .sort((a, b) => (a.created_at < b.created_at ? -1 : 1))
-  return outbox.items
+  outbox.items = list.map((i) => ({ ...i }))
+  return list
 }
 
 export function pendingCount() {

@@ -13,7 +13,7 @@ export { L }
 export const LIGHT_COLOURS = { green: '#2e9d4f', yellow: '#e6a23c', red: '#d93026', none: '#909399' }
 
 export function createMap(el, config, options = {}) {
-  const map = L.map(el, { zoomControl: true, attributionControl: false, ...options })
+  const map = L.map(el, { zoomControl: true, attributionControl: false, minZoom: 7, maxZoom: 19, ...options })
   const tileUrl = config && config.map && config.map.tile_url
   if (tileUrl) {
     L.tileLayer(tileUrl, { maxZoom: 19, subdomains: ['0', '1', '2', '3', '4', '5', '6', '7'] }).addTo(map)

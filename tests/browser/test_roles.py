@@ -1,0 +1,55 @@
+"""Every role logs in to the desk console and lands on its own start page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server, desk_login
+
+pytestmark = pytest.mark.browser
+
+# login → (start page marker, a menu entry it must see, one it must not see)
+ROLES = {
+    "acceptor.1": ("[data-test=case-table]", "queue", "admin-users"),
+    "shift_leader.1": ("[data-test=case-table]", "overview", "admin-users"),
+    "dispatcher.1": ("[data-test=case-table]", "map", "admin-denials"),
+    "leader.1": ("[data-test=kpi-open]", "overview", "admin-users"),
+    "evaluator.1": ("[data-test=kpi-open]", "search", "queue"),
+    "admin": ("[data-test=user-table]", "admin-users", "queue"),
+    "handler.dept.sanitation": ("[data-test=case-table]", "queue", "overview"),
+}
+
+
+def test_every_role_logs_in_and_sees_its_start_page(
+    server: Server, contexts: Any, shots: Any
+) -> None:
+    inspector = server.api("admin", "GET", "admin/users", params={"role": "inspector"})["items"][0]
+    roles = {**ROLES, inspector["id"]: ("[data-test=case-table]", "queue", "overview")}
+    for login, (marker, present, absent) in roles.items():
+        page = contexts("desk").new_page()
+        desk_login(page, server, login)
+        page.wait_for_selector(marker)
+        assert page.locator(f"[data-test=menu-{present}]").count() == 1, login
+        assert page.locator(f"[data-test=menu-{absent}]").count() == 0, login
+        me = server.api(login, "GET", "auth/me")
+        assert me["name"] in page.locator("[data-test=current-user]").inner_text()
+        shots(page, login.replace(".", "-"))
+        page.context.close()
+
+
+def test_a_wrong_password_is_refused_with_the_api_message(server: Server, contexts: Any) -> None:
+    page = contexts("desk").new_page()
+    page.goto(f"{server.url}/#/login")
+    page.fill("#login-user", "acceptor.1")
+    page.fill("#login-pass", "not-the-password")
+    page.click("[data-test=login-submit]")
+    error = page.locator("[data-test=login-error]")
+    error.wait_for()
+    r = page.request.post(
+        f"{server.url}/api/v1/auth/token",
+        form={"username": "acceptor.1", "password": "not-the-password"},
+    )
+    assert r.status == 401
+    assert r.json()["message"] in error.inner_text()
