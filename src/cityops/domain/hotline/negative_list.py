@@ -78,7 +78,7 @@ def negative_list(
                 limit = advance(a.sign_deadline, grace_s, grace.unit.is_working)
                 signed_in_time = a.signed_at is not None and a.signed_at <= limit
                 gone_before = a.ended_at is not None and a.ended_at <= limit
-                if not signed_in_time and not gone_before and limit <= as_of:
+                if not signed_in_time and not gone_before and limit < as_of:
                     out.append(
                         NegativeEntry(
                             NegativeKind.NOT_ACTED,
@@ -94,7 +94,7 @@ def negative_list(
                     )
             late_reply = a.end == "replied" and a.replied_on_time is False
             still_open = (
-                a.end == "open" and a.handling_deadline is not None and a.handling_deadline <= as_of
+                a.end == "open" and a.handling_deadline is not None and a.handling_deadline < as_of
             )
             if late_reply or still_open:
                 assert a.handling_deadline is not None

@@ -92,7 +92,7 @@ def sign_due(a: Assignment, as_of: datetime) -> bool | None:
         return None
     if a.ended_at is not None and a.ended_at <= a.sign_deadline:
         return None
-    if a.sign_deadline <= as_of:
+    if a.sign_deadline < as_of:
         return False
     return None
 
@@ -104,7 +104,7 @@ def reply_due(a: Assignment, as_of: datetime) -> bool | None:
         return a.replied_on_time
     if a.end in ("returned", "transferred", "voided"):
         return None
-    if a.handling_deadline is not None and a.handling_deadline <= as_of:
+    if a.handling_deadline is not None and a.handling_deadline < as_of:
         return False
     return None
 
