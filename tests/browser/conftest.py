@@ -70,7 +70,9 @@ def png(width: int = 64, height: int = 48, rgb: tuple[int, int, int] = (200, 80,
     )
 
 
-def photo_file(name: str = "photo.png", rgb: tuple[int, int, int] = (200, 80, 40)) -> dict[str, Any]:
+def photo_file(
+    name: str = "photo.png", rgb: tuple[int, int, int] = (200, 80, 40)
+) -> dict[str, Any]:
     return {"name": name, "mimeType": "image/png", "buffer": png(rgb=rgb)}
 
 
@@ -105,7 +107,9 @@ class Server:
 
     def api(self, login: str, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token(login)}"}
-        r = httpx.request(method, f"{self.url}/api/v1/{path}", headers=headers, timeout=30, **kwargs)
+        r = httpx.request(
+            method, f"{self.url}/api/v1/{path}", headers=headers, timeout=30, **kwargs
+        )
         r.raise_for_status()
         return r.json() if r.content else None
 

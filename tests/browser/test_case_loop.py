@@ -87,7 +87,9 @@ def test_one_case_through_the_whole_loop(server: Server, contexts: Any, shots: A
     shots(desk, "acceptor-case")
 
     def file_form(page: Any) -> None:
-        el_select(page, "[data-test=file-class]", f"{cls['code']} {cls['name']}", type_text=cls["code"])
+        el_select(
+            page, "[data-test=file-class]", f"{cls['code']} {cls['name']}", type_text=cls["code"]
+        )
         el_select(page, "[data-test=file-condition]", condition["text"])
 
     act(desk, "filed", fill=file_form, text="符合立案条件")

@@ -23,9 +23,9 @@ def fill_report(page: Any, description: str) -> None:
 
 
 def cases_with(server: Server, words: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = server.api(
-        "acceptor.1", "GET", "cases", params={"text": words}
-    )["items"]
+    items: list[dict[str, Any]] = server.api("acceptor.1", "GET", "cases", params={"text": words})[
+        "items"
+    ]
     return items
 
 
@@ -83,7 +83,9 @@ def test_a_lost_answer_is_replayed_without_a_second_case(
     page.route("**/api/v1/cases", lose_answer)
     page.click("[data-test=report-submit]")
     page.wait_for_selector("[data-test=outbox-item]")
-    page.wait_for_function("() => !document.querySelector('[data-test=net-status]').innerText.includes('正在发送')")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-test=net-status]').innerText.includes('正在发送')"
+    )
     assert lost["n"] == 1
     assert len(cases_with(server, "弱网测试")) == 1  # made on the server, unknown to the phone
     shots(page, "answer-lost")
