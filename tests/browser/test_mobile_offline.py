@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.browser.conftest import Server, mobile_login, photo_file
@@ -94,3 +95,27 @@ def test_a_lost_answer_is_replayed_without_a_second_case(
     page.wait_for_selector("[data-test=outbox-empty]")
     assert len(cases_with(server, "弱网测试")) == 1  # replayed, not doubled
     shots(page, "replayed")
+
+
+def test_the_app_is_installable_and_opens_without_a_network(
+    server: Server, contexts: Any, shots: Any
+) -> None:
+    manifest = httpx.get(f"{server.url}/m/manifest.webmanifest").json()
+    assert manifest["display"] == "standalone" and manifest["scope"] == "/m/"
+    assert {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+    ctx = contexts("phone")
+    page = ctx.new_page()
+    mobile_login(page, server, inspector_of_first_grid(server))
+    page.wait_for_function(
+        "() => navigator.serviceWorker.ready.then((r) => !!r.active)", timeout=30_000
+    )
+    page.reload()  # now controlled by the service worker, which keeps the shell
+    page.wait_for_selector("[data-test=tab-tasks]")
+    page.wait_for_timeout(500)
+    ctx.set_offline(True)
+    page.reload()
+    page.wait_for_selector("[data-test=tab-report]")
+    assert "离线" in page.locator("[data-test=net-status]").inner_text()
+    page.click("[data-test=tab-report]")
+    page.wait_for_selector("[data-test=m-report]")
+    shots(page, "offline-app")

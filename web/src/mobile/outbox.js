@@ -156,6 +156,7 @@ async function run() {
       } catch (e) {
         item.last_error = e.message
         item.last_code = e.code || ''
+        item.retryable = e.status === 401 || !!e.retryable || e.status === undefined
         if (e.status === 401) {
           item.status = 'pending'
           outbox.needsLogin = true

@@ -37,7 +37,23 @@ export function caseMarker(c, onClick) {
     weight: 2,
     fillColor: colour,
     fillOpacity: 0.95,
+    light: c.light,
   })
   if (onClick) marker.on('click', () => onClick(c))
   return marker
+}
+
+// A cluster takes the colour of its worst warning light, so the map never hides a red case
+// in a green bubble; its size grows with the number of cases.
+export function clusterIcon(cluster) {
+  const markers = cluster.getAllChildMarkers()
+  const lights = new Set(markers.map((m) => m.options.light))
+  const worst = lights.has('red') ? 'red' : lights.has('yellow') ? 'yellow' : 'green'
+  const n = markers.length
+  const size = n < 10 ? 30 : n < 100 ? 38 : 46
+  return L.divIcon({
+    html: `<div class="case-cluster cluster-${worst}" style="width:${size}px;height:${size}px;line-height:${size}px">${n}</div>`,
+    className: 'case-cluster-wrap',
+    iconSize: L.point(size, size),
+  })
 }
