@@ -9,8 +9,9 @@ urban districts and 商河, so most points fall in no grid) and the urban core 1
 times, as the median of ``--runs`` runs:
 
 * GridIndex build (from the grid polygons) and ``locate_many`` on the prebuilt index;
-* sjoin's own index (geopandas builds the STRtree over the *points* for ``within``), the sjoin
-  with that index already built, and the whole sjoin from a fresh points frame;
+* sjoin's own index (geopandas builds the STRtree over the *points* for ``within``), then the
+  join itself, and their sum, on a fresh points frame each run (building the frame from the
+  coordinates is not counted);
 
 and checks that both give the same grid for every point (overlaps: smallest index, which
 cannot occur in the demo city's tiling). Any mismatch exits with status 1. ``--write`` puts the
@@ -41,14 +42,29 @@ ROOT = Path(__file__).resolve().parents[1]
 URBAN_CORE = (116.95, 36.62, 117.08, 36.70)
 
 
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median wall time of ``runs`` calls, and the last result."""
-    times, result = [], None
+class Timing(float):
+    """Median wall time (the float value) with the median CPU time of the same runs."""
+
+    cpu: float
+
+    def __new__(cls, wall: float, cpu: float) -> Timing:
+        obj = super().__new__(cls, wall)
+        obj.cpu = cpu
+        return obj
+
+    def show(self, digits: int = 2) -> str:
+        return f"{self:.{digits}f} / {self.cpu:.{digits}f}"
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[Timing, Any]:
+    """Median wall and CPU time of ``runs`` calls, and the last result."""
+    walls, cpus, result = [], [], None
     for _ in range(runs):
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
+        cpus.append(time.process_time() - c0)
+        walls.append(time.perf_counter() - w0)
+    return Timing(statistics.median(walls), statistics.median(cpus)), result
 
 
 def sjoin_answers(points: gpd.GeoDataFrame, grids: gpd.GeoDataFrame, n: int) -> np.ndarray:
@@ -84,21 +100,22 @@ def run_window(
     query, ours = timed(lambda: index.locate_many(x, y), runs)
 
     grids = gpd.GeoDataFrame({"code": [c for c, _ in items]}, geometry=[g for _, g in items])
-    make_points, _ = timed(lambda: gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y)), runs)
-
-    def fresh_sindex() -> Any:
-        return gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y)).sindex
-
-    sindex_incl_points, _ = timed(fresh_sindex, runs)
-    sindex_build = max(sindex_incl_points - make_points, 0.0)
-    prepared = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y))
-    _ = prepared.sindex
-    sjoin_query, theirs = timed(lambda: sjoin_answers(prepared, grids, n), runs)
-
-    def sjoin_fresh() -> np.ndarray:
-        return sjoin_answers(gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y)), grids, n)
-
-    sjoin_total, _ = timed(sjoin_fresh, runs)
+    tree_w, tree_c, join_w, join_c, total_w, total_c = [], [], [], [], [], []
+    theirs = np.empty(0)
+    for _ in range(runs):
+        points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y))  # not timed
+        w0, c0 = time.perf_counter(), time.process_time()
+        _ = points.sindex  # the tree sjoin builds for "within" (over the points)
+        w1, c1 = time.perf_counter(), time.process_time()
+        theirs = sjoin_answers(points, grids, n)
+        w2, c2 = time.perf_counter(), time.process_time()
+        tree_w.append(w1 - w0)
+        tree_c.append(c1 - c0)
+        join_w.append(w2 - w1)
+        join_c.append(c2 - c1)
+        total_w.append(w2 - w0)
+        total_c.append(c2 - c0)
+    med = statistics.median
     mismatches = int((ours != theirs).sum())
     return {
         "window": name,
@@ -106,10 +123,9 @@ def run_window(
         "inside": int((ours >= 0).sum()),
         "build": build,
         "query": query,
-        "make_points": make_points,
-        "sindex": sindex_build,
-        "sjoin_query": sjoin_query,
-        "sjoin_total": sjoin_total - make_points,
+        "sindex": Timing(med(tree_w), med(tree_c)),
+        "sjoin_query": Timing(med(join_w), med(join_c)),
+        "sjoin_total": Timing(med(total_w), med(total_c)),
         "mismatches": mismatches,
         "stats": index.stats,
     }
@@ -122,25 +138,29 @@ def report(results: list[dict[str, Any]], grids: int, gen_time: float, runs: int
         f"{machine()}; Python {platform.python_version()}, Shapely {shapely.__version__} "
         f"(GEOS {shapely.geos_version_string}), GeoPandas {gpd.__version__}; "
         f"load average {load:.1f} at start (shared machine). Demo city: {grids} unit grids "
-        f"(generated in {gen_time:.1f} s). Median of {runs} runs each; times in seconds.",
+        f"(generated in {gen_time:.1f} s). Median of {runs} runs each; each time is "
+        "*wall / CPU* seconds (CPU = process time, less disturbed by other load).",
         "",
         "| window | points (in a grid) | GridIndex build | GridIndex locate_many "
         "| sjoin: points STRtree | sjoin with tree built | sjoin total "
-        "| speed-up vs sjoin total | vs sjoin with tree built | mismatches |",
+        "| speed-up vs sjoin total (wall / CPU) | vs sjoin with tree built | mismatches |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        q, total, join = r["query"], r["sjoin_total"], r["sjoin_query"]
         lines.append(
-            f"| {r['window']} | {r['points']:,} ({r['inside']:,}) | {r['build']:.2f} "
-            f"| {r['query']:.3f} | {r['sindex']:.2f} | {r['sjoin_query']:.2f} "
-            f"| {r['sjoin_total']:.2f} | {r['sjoin_total'] / r['query']:.0f}× "
-            f"| {r['sjoin_query'] / r['query']:.0f}× | {r['mismatches']} |"
+            f"| {r['window']} | {r['points']:,} ({r['inside']:,}) | {r['build'].show()} "
+            f"| {q.show(3)} | {r['sindex'].show()} | {join.show()} "
+            f"| {total.show()} | {total / q:.0f}× / {total.cpu / q.cpu:.0f}× "
+            f"| {join / q:.0f}× / {join.cpu / q.cpu:.0f}× | {r['mismatches']} |"
         )
     s = results[0]["stats"]
     lines += [
         "",
         f"Index: {s.columns}×{s.rows} cells of {s.cell_size:.5f}°, {s.boundary_cells:,} "
-        f"boundary cells with {s.candidate_pairs:,} candidates. The GridIndex is built once "
+        f"boundary cells ({s.one_segment_cells:,} of them crossed by a single shared edge and "
+        f"settled by an orientation test), {s.candidate_pairs:,} candidate pairs. "
+        "The GridIndex is built once "
         "per change of the grids and cached (`get_locator`); sjoin rebuilds its tree over "
         "every new batch of points, so *sjoin total* (tree + join, excluding the "
         "GeoDataFrame construction) is the like-for-like peer of *locate_many*; "
