@@ -21,6 +21,7 @@ Regions are summed up from the grid rows, departments from the unit column, in P
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -101,7 +102,11 @@ def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
 
 
-def _statement(d: Dialect, channels: frozenset[str] | None = None, case_ids: bool = False) -> str:
+def _pieces(
+    d: Dialect, channels: frozenset[str] | None, t: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The bodies of the steps (``rel`` … ``f``) and the three final aggregates; ``t`` names
+    the tables the steps read (CTE names, or temporary tables)."""
     only = f" AND c.channel IN {_in(channels)}" if channels is not None else ""
     states = " ".join(f"WHEN '{s}' THEN {n}" for s, n in STATE_CODES.items())
     limit = d.text("handling", "limit_seconds")
@@ -165,36 +170,14 @@ def _statement(d: Dialect, channels: frozenset[str] | None = None, case_ids: boo
             f"SUM({sums[c]}) AS {c.value}" if c in sums else f"0 AS {c.value}" for c in ALL_COUNTS
         )
 
-    final = f"""
-SELECT 'region' AS kind, f.district_code AS k1, f.street_code AS k2, f.community_code AS k3,
-       f.grid_code AS k4, f.unit AS k5,
-       {counts(region_sums)}
-FROM f
-GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code, f.unit
-UNION ALL
-SELECT 'post', v.role, v.actor, NULL, NULL, NULL,
-       {counts(post_sums)}
-FROM ev v JOIN cf ON cf.case_id = v.case_id
-WHERE v.inp = 1 AND v.role IN {_in(POST_ROLES)}
-GROUP BY v.role, v.actor
-UNION ALL
-SELECT DISTINCT 'worked', v.actor, r.grid_code, NULL, NULL, NULL,
-       {", ".join(f"0 AS {c.value}" for c in ALL_COUNTS)}
-FROM ev v JOIN rel r ON r.id = v.case_id
-WHERE v.inp = 1 AND v.role = 'inspector'
-  AND v.type IN ('reported', 'verified', 'reworked', 'closed')
-  AND r.grid_code IS NOT NULL
-"""
-    if case_ids:
-        final = "SELECT f.case_id FROM f WHERE f.overdue = 1 ORDER BY f.case_id"
-    return f"""
-WITH rel AS (
+    bodies = {
+        "rel": f"""
   SELECT c.id, c.district_code, c.street_code, c.community_code, c.grid_code,
          CASE WHEN c.channel IN {_in(EXTERNAL_CHANNELS)} THEN 1 ELSE 0 END AS ext
   FROM cases c
   WHERE c.reported_at < :hi AND (c.ended_at IS NULL OR c.ended_at >= :lo){only}
-),
-ev AS (
+""",
+        "ev": f"""
   SELECT e.case_id, e.seq, e.type, e.actor, e.role,
          CASE e.to_state {states} END AS st,
          CASE WHEN e.at >= :lo THEN 1 ELSE 0 END AS inp,
@@ -205,10 +188,10 @@ ev AS (
          {clock} AS hover,
          CASE WHEN e.to_state = 'filed'
               THEN (CASE WHEN {d.before_hi("clock", "deadline")} THEN 1 ELSE 0 END) END AS sover
-  FROM rel JOIN case_events e ON e.case_id = rel.id
+  FROM {t["rel"]} rel JOIN case_events e ON e.case_id = rel.id
   WHERE e.at < :hi
-),
-cf AS (
+""",
+        "cf": f"""
   SELECT case_id,
          MAX(CASE WHEN inp = 0 THEN seq * 16 + st END) % 16 AS st_lo,
          MAX(seq * 16 + st) % 16 AS st_hi,
@@ -228,10 +211,10 @@ cf AS (
          MAX(CASE WHEN hover IS NOT NULL THEN seq * 2 + hover END) % 2 AS over_hi,
          MAX(CASE WHEN sover IS NOT NULL THEN seq * 2 + sover END) % 2 AS s_over,
          MAX(CASE WHEN type = 'closed' THEN inp * 2 + hot ELSE 0 END) AS cl
-  FROM ev
+  FROM {t["ev"]} ev
   GROUP BY case_id
-),
-fu AS (
+""",
+        "fu": f"""
   SELECT cf.*, rel.district_code, rel.street_code, rel.community_code, rel.grid_code, rel.ext,
          CASE WHEN cf.d_last IS NOT NULL AND cf.d_last / 2 > cf.r_last AND cf.canc = 0
               THEN 1 ELSE 0 END AS has_unit,
@@ -240,9 +223,9 @@ fu AS (
          CASE WHEN cf.st_hi = 4 AND cf.s_over = 1 THEN 1 ELSE 0 END AS pending_over,
          CASE WHEN cf.f_any = 1 AND cf.canc = 0 AND (cf.st_lo IS NULL OR cf.st_lo <> 8)
               THEN 1 ELSE 0 END AS cdue
-  FROM cf JOIN rel ON rel.id = cf.case_id
-),
-fh AS (
+  FROM cf JOIN {t["rel"]} rel ON rel.id = cf.case_id
+""",
+        "fh": """
   SELECT fu.*,
          CASE WHEN has_unit = 1 THEN substr(d_unit, 11) END AS unit,
          CASE WHEN has_unit = 1 AND d_last % 2 = 1 THEN 1 ELSE 0 END AS received,
@@ -251,8 +234,8 @@ fh AS (
          CASE WHEN cdue = 1 AND cl >= 2 THEN 1 ELSE 0 END AS closed,
          CASE WHEN cdue = 1 AND cl = 3 THEN 1 ELSE 0 END AS closed_ok
   FROM fu
-),
-f AS (
+""",
+        "f": """
   SELECT fh.*,
          CASE WHEN hdue = 1 AND st_hi IN (6, 7, 8) AND (h_last / 2) % 2 = 1
               THEN 1 ELSE 0 END AS handled,
@@ -260,19 +243,103 @@ f AS (
               THEN 1 ELSE 0 END AS handled_ok,
          CASE WHEN hdue = 1 AND st_hi = 5 AND over_hi = 1 THEN 1 ELSE 0 END AS overdue
   FROM fh
-)
-{final}
-"""
+""",
+    }
+    finals = {
+        "region": f"""
+SELECT 'region' AS kind, f.district_code AS k1, f.street_code AS k2, f.community_code AS k3,
+       f.grid_code AS k4, f.unit AS k5,
+       {counts(region_sums)}
+FROM {t["f"]} f
+GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code, f.unit
+""",
+        "post": f"""
+SELECT 'post', v.role, v.actor, NULL, NULL, NULL,
+       {counts(post_sums)}
+FROM {t["ev"]} v JOIN {t["f"]} cf ON cf.case_id = v.case_id
+WHERE v.inp = 1 AND v.role IN {_in(POST_ROLES)}
+GROUP BY v.role, v.actor
+""",
+        "worked": f"""
+SELECT DISTINCT 'worked', v.actor, r.grid_code, NULL, NULL, NULL,
+       {", ".join(f"0 AS {c.value}" for c in ALL_COUNTS)}
+FROM {t["ev"]} v JOIN {t["rel"]} r ON r.id = v.case_id
+WHERE v.inp = 1 AND v.role = 'inspector'
+  AND v.type IN ('reported', 'verified', 'reworked', 'closed')
+  AND r.grid_code IS NOT NULL
+""",
+    }
+    return bodies, finals
 
 
+CTE_NAMES = ("rel", "ev", "cf", "fu", "fh", "f")
+TEMP = {"rel": "eval_rel", "ev": "eval_ev", "f": "eval_f"}
+# SQLite evaluates a CTE again for every branch of a UNION that reads it, so there the steps
+# go through temporary tables; PostgreSQL materializes a CTE read twice once.
+USE_TEMP_TABLES = {"sqlite": True}
 _STATEMENTS: dict[tuple[str, frozenset[str] | None, bool], str] = {}
+_STEPS: dict[tuple[str, frozenset[str] | None], tuple[list[str], dict[str, str]]] = {}
 
 
 def statement(dialect: str, channels: frozenset[str] | None = None, case_ids: bool = False) -> str:
+    """The whole evaluation as one statement (CTEs; ``case_ids``: the overdue cases only)."""
     key = (dialect, channels, case_ids)
     if key not in _STATEMENTS:
-        _STATEMENTS[key] = _statement(Dialect(dialect), channels, case_ids)
+        bodies, finals = _pieces(Dialect(dialect), channels, {n: n for n in CTE_NAMES})
+        ctes = ",\n".join(f"{n} AS ({bodies[n]})" for n in CTE_NAMES)
+        final = (
+            "SELECT f.case_id FROM f WHERE f.overdue = 1 ORDER BY f.case_id"
+            if case_ids
+            else "UNION ALL".join(finals[k] for k in ("region", "post", "worked"))
+        )
+        _STATEMENTS[key] = f"WITH {ctes}\n{final}"
     return _STATEMENTS[key]
+
+
+def steps(dialect: str, channels: frozenset[str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """The evaluation through temporary tables: the statements that fill them, and the final
+    queries (``region``, ``post``, ``worked``, ``overdue``) that read them."""
+    key = (dialect, channels)
+    if key not in _STEPS:
+        bodies, finals = _pieces(Dialect(dialect), channels, TEMP)
+        chain = ",\n".join(f"{n} AS ({bodies[n]})" for n in ("cf", "fu", "fh", "f"))
+        setup = [f"DROP TABLE IF EXISTS {name}" for name in TEMP.values()]
+        setup += [
+            f"CREATE TEMP TABLE {TEMP['rel']} AS {bodies['rel']}",
+            f"CREATE TEMP TABLE {TEMP['ev']} AS {bodies['ev']}",
+            f"CREATE TEMP TABLE {TEMP['f']} AS WITH {chain}\nSELECT * FROM f",
+            f"CREATE INDEX {TEMP['f']}_case ON {TEMP['f']} (case_id)",
+            f"CREATE INDEX {TEMP['rel']}_id ON {TEMP['rel']} (id)",
+        ]
+        queries = dict(finals)
+        queries["overdue"] = f"SELECT case_id FROM {TEMP['f']} WHERE overdue = 1 ORDER BY case_id"
+        _STEPS[key] = (setup, queries)
+    return _STEPS[key]
+
+
+def _run(
+    conn: Connection,
+    lo: datetime,
+    hi: datetime,
+    channels: frozenset[str] | None,
+    what: tuple[str, ...],
+) -> list[Sequence[Any]]:
+    params = _params(conn, lo, hi)
+    dialect = conn.dialect.name
+    if not USE_TEMP_TABLES.get(dialect):
+        sql = statement(dialect, channels, what == ("overdue",))
+        return list(conn.execute(_bound(sql), params).all())
+    setup, queries = steps(dialect, channels)
+    try:
+        for sql in setup:
+            conn.execute(_bound(sql), _used(sql, params))
+        rows: list[Sequence[Any]] = []
+        for name in what:
+            rows.extend(conn.execute(_bound(queries[name]), _used(queries[name], params)).all())
+        return rows
+    finally:
+        for name in TEMP.values():
+            conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
 
 
 def _params(conn: Connection, lo: datetime, hi: datetime) -> dict[str, object]:
@@ -283,16 +350,19 @@ def _params(conn: Connection, lo: datetime, hi: datetime) -> dict[str, object]:
 
 
 def _bound(sql: str) -> Any:
-    return text(sql).bindparams(
-        bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
-    )
+    """The statement with its time parameters typed (only those it uses)."""
+    typed = [bindparam(n, type_=UTCDateTime()) for n in ("lo", "hi") if re.search(rf":{n}\b", sql)]
+    return text(sql).bindparams(*typed)
+
+
+def _used(sql: str, params: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in params.items() if re.search(rf":{k}\b", sql)}
 
 
 def overdue_case_ids(conn: Connection, lo: datetime, hi: datetime) -> list[int]:
     """The cases counted as 超期待处置 at the end of ``[lo, hi)`` (the same rule as the
     counts: still awaiting handling at ``hi`` and past the handling deadline)."""
-    rows = conn.execute(_bound(statement(conn.dialect.name, None, True)), _params(conn, lo, hi))
-    return [int(r[0]) for r in rows]
+    return [int(r[0]) for r in _run(conn, lo, hi, None, ("overdue",))]
 
 
 def engine_counts(
@@ -307,13 +377,12 @@ def engine_counts(
     if isinstance(conn, Engine):
         with conn.connect() as c:
             return engine_counts(c, lo, hi, assignment, channels)
-    dialect = conn.dialect.name
     only = frozenset(str(ch) for ch in channels) if channels is not None else None
     if only is not None and not only <= _CHANNELS:
         raise ValidationError(
             "evaluation.channel_unknown", "未知的上报渠道", channels=sorted(only - _CHANNELS)
         )
-    rows = conn.execute(_bound(statement(dialect, only)), _params(conn, lo, hi)).all()
+    rows = _run(conn, lo, hi, only, ("region", "post", "worked"))
     return assemble(rows, assignment)
 
 
