@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -131,6 +132,18 @@ def install_error_handlers(app: FastAPI) -> None:
         details = {"detail": exc.detail} if isinstance(exc.detail, str) and exc.detail else {}
         return JSONResponse(
             error_body(code, message, details), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A number or text the validation let through but the database cannot hold (an id
+        # beyond 64 bits, say): bad input, never a server error.
+        log.warning(
+            "value refused by the database on %s %s: %s", request.method, request.url.path, exc
+        )
+        return JSONResponse(
+            error_body("request.out_of_range", "输入的数值或文字超出允许范围"), status_code=422
         )
 
     @app.exception_handler(Exception)

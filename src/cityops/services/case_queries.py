@@ -71,6 +71,7 @@ class CaseFilter:
     text: str | None = None
     open_only: bool = False
     suspended: bool | None = None
+    reported_by: str | None = None  # a login: that user's own reports
 
 
 @dataclass
@@ -148,6 +149,8 @@ def filter_clause(f: CaseFilter) -> ColumnElement[bool]:
         parts.append(cases.c.reported_at < f.reported_to)
     if f.suspended is not None:
         parts.append(cases.c.suspended.is_(f.suspended))
+    if f.reported_by:
+        parts.append(cases.c.reported_by == f.reported_by)
     if f.text:
         text = f.text.strip()
         if len(text) > 100:

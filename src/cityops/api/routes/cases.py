@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Response,
+    UploadFile,
+    status,
+)
 
 from cityops.api import presenters as present
 from cityops.api.deps import RT, CurrentUser, Staff
@@ -29,6 +40,7 @@ from cityops.api.schemas.cases import (
     VerifyIn,
 )
 from cityops.api.schemas.common import ERROR_RESPONSES, PageOut
+from cityops.api.schemas.limits import MAX_ID
 from cityops.api.schemas.public import PublicCaseOut, ReportResultOut
 from cityops.api.uploads import read_uploads
 from cityops.domain.access import User
@@ -40,6 +52,8 @@ from cityops.services import case_queries as q
 from cityops.services import cases as svc
 from cityops.services.cases import AttachmentRef
 from cityops.services.runtime import Runtime
+
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case id", examples=[42])]
 
 router = APIRouter(prefix="/cases", tags=["cases 案卷"], responses=ERROR_RESPONSES)
 
@@ -72,7 +86,7 @@ def _detail(rt: Runtime, user: User, case: Case) -> CaseOut | PublicCaseOut:
     return present.case_out(case, user, profile, atts, events[0] if events else None, routing)
 
 
-def _attachments_with_meta(rt: Runtime, case_id: int) -> list[dict[str, Any]]:
+def _attachments_with_meta(rt: Runtime, case_id: CaseId) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from cityops.adapters.db.tables.cases import attachments
@@ -260,13 +274,13 @@ def overdue(
 
 @router.get(
     "/mine",
-    summary="我的上报 My own reports (citizens)",
+    summary="我的上报 My own reports, newest first (as the public sees them)",
     response_model=list[PublicCaseOut],
 )
 def mine(
     rt: RT, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[PublicCaseOut]:
-    page = q.list_cases(rt, user, q.CaseFilter(), page=1, page_size=limit)
+    page = q.list_cases(rt, user, q.CaseFilter(reported_by=user.id), page=1, page_size=limit)
     out = []
     for row in page.items:
         case = q.get_visible_case(rt, user, int(row["id"]))
@@ -278,7 +292,9 @@ def mine(
 
 
 @router.get("/{case_id}", summary="案卷详情 Case detail", response_model=CaseOut | PublicCaseOut)
-def detail(rt: RT, user: CurrentUser, case_id: int, response: Response) -> CaseOut | PublicCaseOut:
+def detail(
+    rt: RT, user: CurrentUser, case_id: CaseId, response: Response
+) -> CaseOut | PublicCaseOut:
     case = q.get_visible_case(rt, user, case_id)
     response.headers["ETag"] = f'"{case.version}"'
     return _detail(rt, user, case)
@@ -289,7 +305,7 @@ def detail(rt: RT, user: CurrentUser, case_id: int, response: Response) -> CaseO
     summary="办理过程 The case's full timeline",
     response_model=list[EventOut],
 )
-def timeline(rt: RT, user: Staff, case_id: int) -> list[EventOut]:
+def timeline(rt: RT, user: Staff, case_id: CaseId) -> list[EventOut]:
     q.get_visible_case(rt, user, case_id)
     return [present.event_out(e, user) for e in svc.case_events(rt, case_id)]
 
@@ -308,7 +324,7 @@ def _done(rt: Runtime, user: User, case: Case) -> CaseOut:
 
 
 @router.post("/{case_id}/verify", summary="核实 Verify on site (inspector)", response_model=CaseOut)
-def verify(rt: RT, user: Staff, case_id: int, body: VerifyIn) -> CaseOut:
+def verify(rt: RT, user: Staff, case_id: CaseId, body: VerifyIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.verify_case(
         rt,
@@ -323,7 +339,7 @@ def verify(rt: RT, user: Staff, case_id: int, body: VerifyIn) -> CaseOut:
 
 
 @router.post("/{case_id}/reject", summary="不予立案 Reject", response_model=CaseOut)
-def reject(rt: RT, user: Staff, case_id: int, body: RejectIn) -> CaseOut:
+def reject(rt: RT, user: Staff, case_id: CaseId, body: RejectIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.reject_case(
         rt,
@@ -342,7 +358,7 @@ def reject(rt: RT, user: Staff, case_id: int, body: RejectIn) -> CaseOut:
     summary="立案 File under a class and filing condition",
     response_model=CaseOut,
 )
-def file(rt: RT, user: Staff, case_id: int, body: FileIn) -> CaseOut:
+def file(rt: RT, user: Staff, case_id: CaseId, body: FileIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.file_case(
         rt,
@@ -359,7 +375,7 @@ def file(rt: RT, user: Staff, case_id: int, body: FileIn) -> CaseOut:
 @router.post(
     "/{case_id}/dispatch", summary="派遣 Dispatch to the responsible unit", response_model=CaseOut
 )
-def dispatch(rt: RT, user: Staff, case_id: int, body: DispatchIn) -> CaseOut:
+def dispatch(rt: RT, user: Staff, case_id: CaseId, body: DispatchIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.dispatch_case(
         rt,
@@ -373,7 +389,7 @@ def dispatch(rt: RT, user: Staff, case_id: int, body: DispatchIn) -> CaseOut:
 
 
 @router.post("/{case_id}/return", summary="回退 Return (not responsible)", response_model=CaseOut)
-def return_case(rt: RT, user: Staff, case_id: int, body: ReasonIn) -> CaseOut:
+def return_case(rt: RT, user: Staff, case_id: CaseId, body: ReasonIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.return_case(
         rt,
@@ -388,7 +404,7 @@ def return_case(rt: RT, user: Staff, case_id: int, body: ReasonIn) -> CaseOut:
 @router.post(
     "/{case_id}/extension", summary="申请延期 Request an extension", response_model=CaseOut
 )
-def request_extension(rt: RT, user: Staff, case_id: int, body: ExtensionIn) -> CaseOut:
+def request_extension(rt: RT, user: Staff, case_id: CaseId, body: ExtensionIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.request_extension(
         rt,
@@ -404,7 +420,7 @@ def request_extension(rt: RT, user: Staff, case_id: int, body: ExtensionIn) -> C
 @router.post(
     "/{case_id}/extension/decision", summary="延期审批 Decide an extension", response_model=CaseOut
 )
-def decide_extension(rt: RT, user: Staff, case_id: int, body: ExtensionDecisionIn) -> CaseOut:
+def decide_extension(rt: RT, user: Staff, case_id: CaseId, body: ExtensionDecisionIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.decide_extension(
         rt,
@@ -419,7 +435,7 @@ def decide_extension(rt: RT, user: Staff, case_id: int, body: ExtensionDecisionI
 
 
 @router.post("/{case_id}/suspend", summary="挂账 Suspend (the clock stops)", response_model=CaseOut)
-def suspend(rt: RT, user: Staff, case_id: int, body: SuspendIn) -> CaseOut:
+def suspend(rt: RT, user: Staff, case_id: CaseId, body: SuspendIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.suspend_case(
         rt,
@@ -434,7 +450,7 @@ def suspend(rt: RT, user: Staff, case_id: int, body: SuspendIn) -> CaseOut:
 
 
 @router.post("/{case_id}/resume", summary="解除挂账 Resume", response_model=CaseOut)
-def resume(rt: RT, user: Staff, case_id: int, body: OpinionIn) -> CaseOut:
+def resume(rt: RT, user: Staff, case_id: CaseId, body: OpinionIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.resume_case(
         rt,
@@ -451,7 +467,7 @@ def resume(rt: RT, user: Staff, case_id: int, body: OpinionIn) -> CaseOut:
     summary="处置反馈 Report the problem fixed (with after-photos)",
     response_model=CaseOut,
 )
-def handle(rt: RT, user: Staff, case_id: int, body: HandleIn) -> CaseOut:
+def handle(rt: RT, user: Staff, case_id: CaseId, body: HandleIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.handle_case(
         rt,
@@ -469,7 +485,7 @@ def handle(rt: RT, user: Staff, case_id: int, body: HandleIn) -> CaseOut:
     summary="派发核查 Send an inspector to check",
     response_model=CaseOut,
 )
-def request_check(rt: RT, user: Staff, case_id: int, body: CheckRequestIn) -> CaseOut:
+def request_check(rt: RT, user: Staff, case_id: CaseId, body: CheckRequestIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.request_check(
         rt,
@@ -483,7 +499,7 @@ def request_check(rt: RT, user: Staff, case_id: int, body: CheckRequestIn) -> Ca
 
 
 @router.post("/{case_id}/rework", summary="返工 The check failed", response_model=CaseOut)
-def rework(rt: RT, user: Staff, case_id: int, body: ReworkIn) -> CaseOut:
+def rework(rt: RT, user: Staff, case_id: CaseId, body: ReworkIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.rework_case(
         rt,
@@ -497,7 +513,7 @@ def rework(rt: RT, user: Staff, case_id: int, body: ReworkIn) -> CaseOut:
 
 
 @router.post("/{case_id}/close", summary="结案 Close (the check passed)", response_model=CaseOut)
-def close(rt: RT, user: Staff, case_id: int, body: CloseIn) -> CaseOut:
+def close(rt: RT, user: Staff, case_id: CaseId, body: CloseIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.close_case(
         rt,
@@ -512,7 +528,7 @@ def close(rt: RT, user: Staff, case_id: int, body: CloseIn) -> CaseOut:
 
 
 @router.post("/{case_id}/cancel", summary="作废 Cancel (shift leader)", response_model=CaseOut)
-def cancel(rt: RT, user: Staff, case_id: int, body: ReasonIn) -> CaseOut:
+def cancel(rt: RT, user: Staff, case_id: CaseId, body: ReasonIn) -> CaseOut:
     _visible(rt, user, case_id)
     case = svc.cancel_case(
         rt,
