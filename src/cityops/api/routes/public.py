@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from cityops.api import presenters as present
 from cityops.api.deps import RT
 from cityops.api.schemas.cases import CasePublicOut
-from cityops.api.schemas.common import ERROR_RESPONSES, Strict
+from cityops.api.schemas.common import ERROR_RESPONSES, ErrorOut, Strict
 from cityops.api.uploads import read_uploads
 from cityops.domain.cases.model import Case
 from cityops.domain.cases.vocabulary import CaseState
@@ -30,7 +30,14 @@ from cityops.services import public_reports as svc
 from cityops.services.cases import case_events
 from cityops.services.runtime import Runtime
 
-router = APIRouter(prefix="/public", tags=["public 随手拍"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/public",
+    tags=["public 随手拍"],
+    responses={
+        **ERROR_RESPONSES,
+        429: {"model": ErrorOut, "description": "Too many reports or look-ups from this address"},
+    },
+)
 
 REPORTS_PER_HOUR = 10
 LOOKUPS_PER_MINUTE = 60
