@@ -125,35 +125,36 @@ def periodic_problems(
         return []
     week = (frame.local()[idx] // 86400 + 3) // 7  # Monday-based week number
     k = key[idx]
-    pair = np.unique(np.stack([k, week]), axis=1)
-    uk, weeks = np.unique(pair[0], return_counts=True)
-    chosen = uk[weeks >= min_weeks]
-    if chosen.size == 0:
+    span = int(week.max() - week.min()) + 1
+    # one entry per (place × matter, week); asking for counts takes NumPy's sorting path,
+    # many times faster than its hashing one for plain unique values
+    pairs = np.unique(k * span + (week - week.min()), return_counts=True)[0]
+    uk, weeks = np.unique(pairs // span, return_counts=True)
+    keep = weeks >= min_weeks
+    if not keep.any():
         return []
-    wk = dict(zip(uk.tolist(), weeks.tolist(), strict=True))
-    wd_all, hr_all = frame.weekday()[idx], frame.hour()[idx]
-    sel = np.isin(k, chosen)
-    k_s, wd_s, hr_s = k[sel], wd_all[sel], hr_all[sel]
-    order = np.argsort(k_s, kind="stable")
-    k_s, wd_s, hr_s = k_s[order], wd_s[order], hr_s[order]
-    bounds = np.searchsorted(k_s, chosen)
-    bounds = np.append(bounds, k_s.size)
     width = len(frame.classes) + 1
+    all_keys, all_counts = np.unique(k, return_counts=True)
+    chosen, chosen_weeks = uk[keep], weeks[keep]
+    orders = all_counts[np.searchsorted(all_keys, chosen)]
+    # best first: more weeks, more orders, then class code and grid code (categories are sorted)
+    rank = np.lexsort((chosen // width, chosen % width, -orders, -chosen_weeks))[:limit]
+    wd_all, hr_all = frame.weekday()[idx], frame.hour()[idx]
     out = []
-    for i, kk in enumerate(chosen.tolist()):
-        a, b = int(bounds[i]), int(bounds[i + 1])
+    for i in rank.tolist():
+        kk = int(chosen[i])
+        rows = k == kk
         out.append(
             PeriodicProblem(
                 class_code=frame.classes[kk % width],
                 grid_code=frame.grids[kk // width],
-                weeks=int(wk[kk]),
-                orders=b - a,
-                peak_weekday=int(np.bincount(wd_s[a:b], minlength=7).argmax()),
-                peak_hour=int(np.bincount(hr_s[a:b], minlength=24).argmax()),
+                weeks=int(chosen_weeks[i]),
+                orders=int(orders[i]),
+                peak_weekday=int(np.bincount(wd_all[rows], minlength=7).argmax()),
+                peak_hour=int(np.bincount(hr_all[rows], minlength=24).argmax()),
             )
         )
-    out.sort(key=lambda p: (-p.weeks, -p.orders, p.class_code, p.grid_code))
-    return out[:limit]
+    return out
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@
   of the platform uses the same one.
 - **Suggesting** (``suggest``, at intake): the class and the unit with their confidences (each
   head only when confident enough), and the routing rule's unit for the suggested class and the
-  order's place.
+  order's place. For dispatching (``suggested_unit``) the routing rules win whenever the order
+  is placed to a street or finer; the learned unit serves orders placed no better than a
+  district (the benchmark shows why: on the demo city the rules are right whenever the class
+  is, the unit head only about half the time).
 - **Corrections** (``record_choice``): when a dispatcher sets a class or a unit other than the
   suggestion, a training example is written in the same transaction as the command.
 - **Retraining**: on demand (``cityops hotline train``) and periodically: ``retrain_if_due``
@@ -150,19 +153,24 @@ def suggest(rt: Runtime, text: str, placement: Placement) -> dict[str, Any] | No
 
 
 def suggested_unit(rt: Runtime, order: Order) -> str | None:
-    """The unit to dispatch to when the dispatcher names none: the classifier's unit when it
-    is confident and the order kept the suggested class; else the routing rule for the order's
-    class and place."""
+    """The unit to dispatch to when the dispatcher names none. The city's routing rules come
+    first (class × place, the authority on who answers for what where); the classifier's unit
+    only when the order could not be placed finely enough for the rules, and only if it kept
+    the suggested class."""
     s = order.suggestion or {}
-    profile_units = rt.policy.profile.units
-    kept_class = order.class_code is None or order.class_code == s.get("class_code")
-    if s.get("unit") and kept_class and s["unit"] in profile_units:
-        return str(s["unit"])
+    units = rt.policy.profile.units
     class_code = order.class_code or s.get("class_code")
+    if order.placement.street_code or order.placement.grid_code:
+        unit = _routing_unit(rt, class_code, order.placement)
+        if unit:
+            return unit
+    kept_class = order.class_code is None or order.class_code == s.get("class_code")
+    if s.get("unit") and kept_class and s["unit"] in units:
+        return str(s["unit"])
     unit = _routing_unit(rt, class_code, order.placement)
     if unit:
         return unit
-    return str(s["routing_unit"]) if s.get("routing_unit") in profile_units else None
+    return str(s["routing_unit"]) if s.get("routing_unit") in units else None
 
 
 def record_choice(
