@@ -143,20 +143,17 @@ def _pieces(
     }
     post_sums = {
         C.REPORTED: "CASE WHEN v.type = 'reported' THEN 1 ELSE 0 END",
-        C.REPORTED_VALID: "CASE WHEN v.type = 'reported' THEN cf.f_any ELSE 0 END",
         C.VERIFIED: "CASE WHEN v.type = 'verified' THEN 1 ELSE 0 END",
         C.VERIFIED_ON_TIME: "CASE WHEN v.type = 'verified' THEN v.ok ELSE 0 END",
         C.ACCEPTED: "CASE WHEN v.type IN ('filed', 'rejected') THEN 1 ELSE 0 END",
         C.ACCEPTED_ON_TIME: "CASE WHEN v.type IN ('filed', 'rejected') THEN v.ok ELSE 0 END",
         C.FILED: "CASE WHEN v.type = 'filed' THEN 1 ELSE 0 END",
         C.FILED_ON_TIME: "CASE WHEN v.type = 'filed' THEN v.ok ELSE 0 END",
-        C.FILED_CANCELLED: "CASE WHEN v.type = 'filed' THEN cf.canc ELSE 0 END",
         C.DISPATCHED: "CASE WHEN v.type = 'dispatched' THEN 1 ELSE 0 END",
         C.DISPATCH_DUE: "CASE WHEN v.type = 'dispatched' THEN 1 ELSE 0 END",
         C.DISPATCHED_ON_TIME: "CASE WHEN v.type = 'dispatched' THEN v.ok ELSE 0 END",
-        C.DISPATCHED_WRONG: (
-            "CASE WHEN v.type = 'dispatched' AND v.seq < cf.r_last THEN 1 ELSE 0 END"
-        ),
+        # All dispatches here; the one each case kept is taken off by the 'kept' rows.
+        C.DISPATCHED_WRONG: "CASE WHEN v.type = 'dispatched' THEN 1 ELSE 0 END",
         C.CHECK_SENT: "CASE WHEN v.type = 'check_requested' THEN 1 ELSE 0 END",
         C.CHECK_SENT_ON_TIME: "CASE WHEN v.type = 'check_requested' THEN v.ok ELSE 0 END",
         C.CHECKED: "CASE WHEN v.type IN ('reworked', 'closed') THEN 1 ELSE 0 END",
@@ -164,6 +161,11 @@ def _pieces(
         C.CLOSE_STEPS: "CASE WHEN v.type = 'closed' THEN 1 ELSE 0 END",
         C.CLOSE_STEPS_ON_TIME: "CASE WHEN v.type = 'closed' THEN v.ok ELSE 0 END",
     }
+
+    def one(count: Count, expr: str) -> str:
+        return ", ".join(
+            f"SUM({expr}) AS {c.value}" if c == count else f"0 AS {c.value}" for c in ALL_COUNTS
+        )
 
     def counts(sums: Mapping[Count, str]) -> str:
         return ",\n       ".join(
@@ -210,7 +212,11 @@ def _pieces(
          MAX(CASE WHEN type = 'extension_decided' THEN inp * approved ELSE 0 END) AS ext_in,
          MAX(CASE WHEN hover IS NOT NULL THEN seq * 2 + hover END) % 2 AS over_hi,
          MAX(CASE WHEN sover IS NOT NULL THEN seq * 2 + sover END) % 2 AS s_over,
-         MAX(CASE WHEN type = 'closed' THEN inp * 2 + hot ELSE 0 END) AS cl
+         MAX(CASE WHEN type = 'closed' THEN inp * 2 + hot ELSE 0 END) AS cl,
+         MAX(CASE WHEN type = 'reported' THEN role || '|' || actor END) AS reporter,
+         MAX(CASE WHEN type = 'filed' THEN role || '|' || actor END) AS filer,
+         MAX(CASE WHEN type = 'dispatched'
+                  THEN {d.padded("seq")} || role || '|' || actor END) AS d_actor
   FROM {t["ev"]} ev
   GROUP BY case_id
 """,
@@ -256,9 +262,24 @@ GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code, f.unit
         "post": f"""
 SELECT 'post', v.role, v.actor, NULL, NULL, NULL,
        {counts(post_sums)}
-FROM {t["ev"]} v JOIN {t["f"]} cf ON cf.case_id = v.case_id
+FROM {t["ev"]} v
 WHERE v.inp = 1 AND v.role IN {_in(POST_ROLES)}
 GROUP BY v.role, v.actor
+""",
+        "reporter": f"""
+SELECT 'reporter', f.reporter, NULL, NULL, NULL, NULL, {one(C.REPORTED_VALID, "f.f_any")}
+FROM {t["f"]} f WHERE f.rep_in = 1
+GROUP BY f.reporter
+""",
+        "filer": f"""
+SELECT 'filer', f.filer, NULL, NULL, NULL, NULL, {one(C.FILED_CANCELLED, "f.canc")}
+FROM {t["f"]} f WHERE f.f_in = 1
+GROUP BY f.filer
+""",
+        "kept": f"""
+SELECT 'kept', substr(f.d_actor, 11), NULL, NULL, NULL, NULL, {one(C.DISPATCHED_WRONG, "f.d_kept")}
+FROM {t["f"]} f WHERE f.d_kept = 1
+GROUP BY substr(f.d_actor, 11)
 """,
         "worked": f"""
 SELECT DISTINCT 'worked', v.actor, r.grid_code, NULL, NULL, NULL,
@@ -273,6 +294,7 @@ WHERE v.inp = 1 AND v.role = 'inspector'
 
 
 CTE_NAMES = ("rel", "ev", "cf", "fu", "fh", "f")
+FINALS = ("region", "post", "reporter", "filer", "kept", "worked")
 TEMP = {"rel": "eval_rel", "ev": "eval_ev", "f": "eval_f"}
 # SQLite evaluates a CTE again for every branch of a UNION that reads it, so there the steps
 # go through temporary tables; PostgreSQL materializes a CTE read twice once.
@@ -290,7 +312,7 @@ def statement(dialect: str, channels: frozenset[str] | None = None, case_ids: bo
         final = (
             "SELECT f.case_id FROM f WHERE f.overdue = 1 ORDER BY f.case_id"
             if case_ids
-            else "UNION ALL".join(finals[k] for k in ("region", "post", "worked"))
+            else "UNION ALL".join(finals[k] for k in FINALS)
         )
         _STATEMENTS[key] = f"WITH {ctes}\n{final}"
     return _STATEMENTS[key]
@@ -382,7 +404,7 @@ def engine_counts(
         raise ValidationError(
             "evaluation.channel_unknown", "未知的上报渠道", channels=sorted(only - _CHANNELS)
         )
-    rows = _run(conn, lo, hi, only, ("region", "post", "worked"))
+    rows = _run(conn, lo, hi, only, FINALS)
     return assemble(rows, assignment)
 
 
@@ -420,6 +442,14 @@ def assemble(
         elif kind == "post":
             role, actor = str(keys[0]), str(keys[1])
             out[(POST_ROLES[role], actor)].update(values)
+        elif kind in ("reporter", "filer", "kept"):
+            role, _, actor = str(keys[0]).partition("|")
+            if role in POST_ROLES:
+                post = out[(POST_ROLES[role], actor)]
+                if kind == "kept":
+                    post.subtract(values)
+                else:
+                    post.update(values)
         else:
             worked[str(keys[0])].add(str(keys[1]))
     explicit = {k: set(v) for k, v in (assignment or {}).items()}
