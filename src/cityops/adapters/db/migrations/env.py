@@ -13,12 +13,21 @@ config = context.config
 target_metadata = metadata
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """PostGIS columns (``geom``) and their GIST indexes exist only on PostgreSQL and only in
+    the migrations, not in the table definitions: autogenerate must not propose dropping them."""
+    if type_ == "column" and name == "geom":
+        return False
+    return not (type_ == "index" and name is not None and name.endswith("_geom"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
