@@ -84,9 +84,15 @@ def problem_zh(error: dict[str, Any]) -> str:
     if template is None:
         return "不符合要求"
     try:
-        return template.format(**{k: str(v) for k, v in ctx.items()})
+        return template.format(**{k: _plain(v) for k, v in ctx.items()})
     except (KeyError, IndexError, ValueError):
         return template.split("{")[0].rstrip("：") or "不符合要求"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
