@@ -13,7 +13,9 @@ config = context.config
 target_metadata = metadata
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     """PostGIS columns (``geom``) and their GIST indexes exist only on PostgreSQL and only in
     the migrations, not in the table definitions: autogenerate must not propose dropping them."""
     if type_ == "column" and name == "geom":
