@@ -54,7 +54,7 @@ def test_touching_hot_cells_form_one_cluster_and_lone_points_none():
     for lon0 in (117.0, 117.0017):  # about 150 m apart: the same or neighbouring cells
         rows += [(MON, "06010", G1, lon0, 36.6005)] * 15
     rows += [(MON, "07001", G2, 117.05, 36.65), (MON, "07001", G2, 117.09, 36.69)]
-    clusters = spatial_clusters(frame(rows), cell_m=200, min_count=5)
+    clusters = spatial_clusters(frame(rows), cell_m=200, min_count=5, relative=1.0)
     assert len(clusters) == 1
     (c,) = clusters
     assert c.orders == 30 and c.cells in (1, 2) and c.top_classes[0].key == "06010"
@@ -129,3 +129,11 @@ def test_numpy_and_duckdb_agree_on_a_large_frame():
     np_periodic = periodic_problems(f, limit=30)
     assert len(np_periodic) == 30 and got["periodic"] == np_periodic
     assert got["weekday_hour"] == patterns(f).weekday_hour
+
+
+def test_evenly_busy_cells_are_not_hot_however_many_orders_they_hold():
+    rows = [(MON, "06010", G1, 117.0 + 0.003 * i, 36.6005) for i in range(10) for _ in range(30)]
+    assert spatial_clusters(frame(rows), cell_m=200, min_count=5) == []
+    rows += [(MON, "06010", G1, 117.05, 36.65)] * 200
+    (hot,) = spatial_clusters(frame(rows), cell_m=200, min_count=5)
+    assert hot.orders == 200

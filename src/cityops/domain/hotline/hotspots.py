@@ -1,9 +1,10 @@
 """Hotspots: the most frequent matters and places, and spatial clusters of orders.
 
 Spatial clusters: orders are binned into square cells of ``cell_m`` metres (a local metric
-frame at the orders' mean latitude); a cell is hot when it holds at least ``min_count`` orders;
-hot cells that touch (8-neighbourhood) form one cluster. Each cluster reports its orders, its
-centre (mean position), its bounding box, its leading classes and grids.
+frame at the orders' mean latitude); a cell is hot when it holds at least ``min_count`` orders
+and at least ``relative`` (default 3) times the mean of the non-empty cells; hot cells that
+touch (8-neighbourhood) form one cluster. Each cluster reports its orders, its centre (mean
+position), its bounding box, its leading classes and grids.
 """
 
 from __future__ import annotations
@@ -109,8 +110,14 @@ def _find(parent: dict[int, int], a: int) -> int:
 
 
 def spatial_clusters(
-    frame: OrderFrame, cell_m: float = 200.0, min_count: int = 20, limit: int = 50
+    frame: OrderFrame,
+    cell_m: float = 200.0,
+    min_count: int = 20,
+    limit: int = 50,
+    relative: float = 3.0,
 ) -> list[Cluster]:
+    """Hot cells hold at least ``min_count`` orders and at least ``relative`` times the mean of
+    the cells that have any (so a year of orders does not make the whole city one cluster)."""
     ok = np.isfinite(frame.lon) & np.isfinite(frame.lat)
     sub = frame.select(ok)
     if len(sub) == 0:
@@ -120,7 +127,8 @@ def spatial_clusters(
     width = int(ix.max()) - x0 + 3
     key = (iy - y0 + 1) * width + (ix - x0 + 1)
     uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    hot = uniq[counts >= min_count]
+    threshold = max(float(min_count), relative * float(counts.mean()))
+    hot = uniq[counts >= threshold]
     if hot.size == 0:
         return []
     hot_set = {int(k) for k in hot}
