@@ -192,3 +192,9 @@ def test_one_case_through_the_whole_loop(server: Server, contexts: Any, shots: A
         f"{server.url}/api/v1/public/track/{code}/rating", data={"score": 1}
     )
     assert again.status == 409 and again.json()["code"] == "public.already_rated"
+
+    # The desk sees the citizen's rating on the closed case.
+    open_case(desk, server, case_id)
+    rating = desk.locator("[data-test=case-rating]")
+    rating.wait_for()
+    assert "非常满意" in rating.inner_text() and "处理得很及时" in rating.inner_text()

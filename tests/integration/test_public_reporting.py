@@ -205,6 +205,12 @@ def test_the_case_list_exports_to_excel_within_the_users_scope(
     assert rows[0][:3] == ("案卷编号", "状态", "预警")
     assert sorted(row[4] for row in rows[1:]) == ["导出测试0", "导出测试1", "导出测试2"]
     assert client.get("/api/v1/console/cases.xlsx").status_code == 401
+    case = case_of(rt, client, send(client, "评价测试", key="x9").json()["tracking_code"])
+    assert client.get(f"/api/v1/console/cases/{case.id}/rating", headers=auth).json() is None
+    close_as(rt, case.id)
+    client.post(f"/api/v1/public/track/{case.tracking_code}/rating", json={"score": 3})
+    seen = client.get(f"/api/v1/console/cases/{case.id}/rating", headers=auth).json()
+    assert seen["score"] == 3 and seen["comment"] == ""
     words = client.get("/api/v1/console/dictionary", headers=auth).json()
     assert {"value": "verifying", "label": "待核实"} in words["states"]
     assert words["filing"][0]["conditions"][0]["limit_label"]

@@ -342,3 +342,24 @@ def export_cases(
             "Cache-Control": "no-store",
         },
     )
+
+
+class PublicRatingOut(BaseModel):
+    score: int = Field(ge=1, le=5)
+    comment: str
+    rated_at: datetime
+
+
+@router.get(
+    "/cases/{case_id}/rating",
+    summary="市民评价 The reporter's satisfaction rating of a closed case",
+    response_model=PublicRatingOut | None,
+)
+def case_rating(rt: RT, user: Staff, case_id: int) -> PublicRatingOut | None:
+    from cityops.services.public_reports import rating_of
+
+    q.get_visible_case(rt, user, case_id)
+    rating = rating_of(rt, case_id)
+    if rating is None:
+        return None
+    return PublicRatingOut(score=rating.score, comment=rating.comment, rated_at=rating.rated_at)
