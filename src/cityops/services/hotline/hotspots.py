@@ -74,13 +74,13 @@ def load_frame(
                 q = q.where(o.c.class_code == class_code)
         result = conn.execution_options(yield_per=BATCH).execute(q)
         for part in result.partitions(BATCH):
-            for r in part:
-                ids.append(r[0])
-                ts.append(r[1])
-                classes.append(r[2])
-                grids.append(r[3])
-                lons.append(r[4])
-                lats.append(r[5])
+            a, b, c, d, e, f = zip(*part, strict=True)  # columns of the batch
+            ids.extend(a)
+            ts.extend(b)
+            classes.extend(c)
+            grids.extend(d)
+            lons.extend(e)
+            lats.extend(f)
     return OrderFrame.build(ids, ts, classes, grids, lons, lats, _utc_offset(rt, start))
 
 
