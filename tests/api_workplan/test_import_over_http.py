@@ -77,6 +77,13 @@ def test_the_same_file_is_refused_with_the_plan_it_became(city: City) -> None:
     assert plan_count(city) == 1
 
 
+def test_nul_characters_of_a_damaged_text_layer_are_dropped(city: City) -> None:
+    damaged = STREET_PLAN.replace("背街小巷".encode(), "背街\x00小巷".encode())
+    body = city.import_plan("damaged.txt", damaged)
+    tasks = city.tasks(body["plan"]["id"])
+    assert tasks[0]["title"] == "整治背街小巷。" and "\x00" not in tasks[0]["text"]
+
+
 def test_word_and_pdf_plans_are_read(city: City) -> None:
     docx = make_docx(
         [

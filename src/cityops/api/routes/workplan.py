@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import re
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -25,9 +26,9 @@ from starlette.concurrency import run_in_threadpool
 from cityops.api.deps import RT, require_roles
 from cityops.api.schemas import workplan as s
 from cityops.api.schemas.common import ERROR_RESPONSES
-from cityops.api.schemas.limits import MAX_ID
 from cityops.domain.access import User
 from cityops.domain.workplan.model import number_json
+from cityops.domain.workplan.outline import SourceLine
 from cityops.domain.workplan.period import Period
 from cityops.domain.workplan.progress import Month
 from cityops.domain.workplan.reminders import reminders
@@ -46,6 +47,8 @@ from cityops.services.workplan import access as acc
 from cityops.services.workplan import lookups
 from cityops.services.workplan.documents import SourceDocument
 from cityops.services.workplan.preview import platform_registry, preview_document, read_units_csv
+
+MAX_ID = 2**62  # ids fit a signed 64-bit column on every database
 
 router = APIRouter(
     prefix="/workplans", tags=["workplans 工作要点责任清单"], responses=ERROR_RESPONSES
@@ -101,8 +104,46 @@ def _summary(rt: Runtime, user: User, plan_id: int) -> s.PlanSummaryOut:
     return s.summary_out(found, assigned)
 
 
+_FIELD_LABELS = {
+    "filename": "文件名",
+    "text": "工作进展",
+    "unit": "报送单位",
+    "month": "月份",
+    "note": "说明",
+}
+
+
+def _refuse_control_chars(**fields: str | None) -> None:
+    """A NUL character cannot be stored (PostgreSQL refuses it in text): say so precisely."""
+    for field, value in fields.items():
+        if value and "\x00" in value:
+            raise ValidationError(
+                "workplan.text.control_char",
+                f"{_FIELD_LABELS.get(field, field)}中含有无法保存的控制字符（\\0），请删除后重试",
+                field=field,
+            )
+
+
+def _without_nul(document: SourceDocument) -> SourceDocument:
+    """A PDF's text layer (or a damaged text file) may hold NUL characters; they carry no
+    words and cannot be stored, so they are dropped before parsing."""
+    if not any(
+        "\x00" in line.text or "\x00" in (line.bold_prefix or "") for line in document.lines
+    ):
+        return document
+    lines = [
+        SourceLine(
+            line.text.replace("\x00", ""),
+            line.bold_prefix.replace("\x00", "") if line.bold_prefix is not None else None,
+        )
+        for line in document.lines
+    ]
+    return replace(document, lines=lines)
+
+
 async def _document(f: UploadFile) -> SourceDocument:
     name = (f.filename or "").strip()[:255]
+    _refuse_control_chars(filename=name)
     if not name:
         raise ValidationError(
             "workplan.file_name_missing",
@@ -118,7 +159,7 @@ async def _document(f: UploadFile) -> SourceDocument:
         )
     if not content:
         raise ValidationError("workplan.file_empty", f"上传的文件“{name}”是空的", name=name)
-    return await run_in_threadpool(wp.read_bytes, name, content)
+    return _without_nul(await run_in_threadpool(wp.read_bytes, name, content))
 
 
 async def _known_units(
@@ -375,6 +416,7 @@ async def _evidence(rt: Runtime, files: list[UploadFile]) -> list[wp.Evidence]:
     out = []
     for f in files:
         name = (f.filename or "佐证材料").strip()[:255]
+        _refuse_control_chars(filename=name)
         content = await f.read(limit + 1)  # one byte over is enough to refuse it
         mime = f.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         out.append(wp.Evidence(name, content, mime))
@@ -408,6 +450,7 @@ async def report_progress(
     files: Annotated[list[UploadFile] | None, File(description="佐证材料")] = None,
 ) -> s.ReportOut:
     acc.visible_task(rt.engine, user, task_id)
+    _refuse_control_chars(text=text, unit=unit, month=month)
     evidence = await _evidence(rt, files or [])
     reporting = acc.reporting_unit(rt.engine, user, task_id, unit)
     chosen = Month.parse(month) if month and month.strip() else None
@@ -461,6 +504,7 @@ def evidence_file(
     response_model=s.SupervisionOut,
 )
 def supervise(rt: RT, user: Leader, task_id: TaskId, body: s.SuperviseIn) -> s.SupervisionOut:
+    _refuse_control_chars(note=body.note)
     sid = wp.supervise_task(
         rt.engine, task_id, leader=user.name, note=body.note, due=body.due, now=rt.now()
     )
@@ -479,6 +523,7 @@ def lift(
     body: s.LiftIn | None = None,
 ) -> s.SupervisionOut:
     note = body.note if body is not None else ""
+    _refuse_control_chars(note=note)
     wp.lift_supervision(rt.engine, supervision_id, by=user.name, note=note, now=rt.now())
     return s.supervision_out(lookups.supervision(rt.engine, supervision_id))
 
