@@ -2,7 +2,7 @@
 // does not exist. Run before every build (npm run build).
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { messages } from '../src/shared/i18n.js'
+import { messages } from '../src/shared/i18n/index.js'
 
 const zh = messages['zh-CN']
 const problems = []
@@ -15,7 +15,7 @@ function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name)
     if (statSync(p).isDirectory()) walk(p, out)
-    else if (/\.(vue|js)$/.test(name) && !p.endsWith('i18n.js')) out.push(p)
+    else if (/\.(vue|js)$/.test(name) && !p.includes('/i18n/')) out.push(p)
   }
   return out
 }

@@ -1,7 +1,7 @@
 // t(key, params): the string of the current language (zh-CN first), falling back to
-// Chinese, then to the key. All strings live in i18n.js; this file only looks them up.
+// Chinese, then to the key. All strings live in i18n/; this file only looks them up.
 import { ref } from 'vue'
-import { messages } from './i18n.js'
+import { messages } from './i18n/index.js'
 
 const stored = typeof localStorage !== 'undefined' ? localStorage.getItem('cityops.lang') : null
 export const lang = ref(stored && messages[stored] ? stored : 'zh-CN')
