@@ -53,3 +53,32 @@ def test_a_wrong_password_is_refused_with_the_api_message(server: Server, contex
     )
     assert r.status == 401
     assert r.json()["message"] in error.inner_text()
+
+
+def test_the_administrator_creates_an_inspector_with_chinese_validation(
+    server: Server, contexts: Any, shots: Any
+) -> None:
+    page = contexts("desk").new_page()
+    desk_login(page, server, "admin")
+    page.click("[data-test=user-create]")
+    page.fill("input[data-test=user-login], [data-test=user-login] input", "x")
+    page.click("[data-test=user-save]")
+    page.wait_for_selector("text=账号为3至64位字母、数字或 _ . -")
+    page.wait_for_selector("text=请填写姓名或名称")
+    page.wait_for_selector("text=请填写密码")
+    shots(page, "create-refused")
+    page.fill("input[data-test=user-login], [data-test=user-login] input", "acceptor.1")
+    page.fill("input[data-test=user-name], [data-test=user-name] input", "重名账号")
+    page.fill("input[data-test=user-password], [data-test=user-password] input", "long-enough-1")
+    page.click("[data-test=user-save]")
+    error = page.locator("[data-test=user-error]")
+    error.wait_for()
+    assert "acceptor.1" in error.inner_text()  # the API's own message: the login is taken
+    page.fill("input[data-test=user-login], [data-test=user-login] input", "inspector.zhang")
+    page.fill("input[data-test=user-name], [data-test=user-name] input", "张监督员")
+    page.click("[data-test=user-save]")
+    page.wait_for_selector("text=已保存")
+    made = server.api("admin", "GET", "admin/users", params={"q": "inspector.zhang"})["items"]
+    assert [(u["id"], u["name"], u["role"]) for u in made] == [
+        ("inspector.zhang", "张监督员", "inspector")
+    ]
