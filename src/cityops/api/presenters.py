@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from cityops.api.schemas.cases import (
@@ -12,6 +13,7 @@ from cityops.api.schemas.cases import (
 )
 from cityops.api.schemas.public import PublicCaseOut
 from cityops.domain.access import User, is_public_view, sees_contact
+from cityops.domain.cases.attachments import sniff_mime
 from cityops.domain.cases.machine import allowed_actions
 from cityops.domain.cases.model import Actor, Case, Event
 from cityops.domain.cases.vocabulary import (
@@ -22,6 +24,7 @@ from cityops.domain.cases.vocabulary import (
     Role,
 )
 from cityops.domain.catalog.model import CityProfile
+from cityops.services.cases import Upload
 
 PUBLIC_OUTCOME_ZH = {
     CloseOutcome.FIXED.value: "已办结（问题已解决）",
@@ -88,6 +91,18 @@ def attachment_out(a: dict[str, Any]) -> AttachmentOut:
     )
 
 
+def upload_view(up: Upload, seq: int) -> dict[str, Any]:
+    """An attachment just received, as ``attachment_out`` takes it (no need to read it back)."""
+    return {
+        "sha256": hashlib.sha256(up.content).hexdigest(),
+        "mime": sniff_mime(up.content[:32]),
+        "size": len(up.content),
+        "kind": up.kind,
+        "filename": up.filename[:255],
+        "seq": seq,
+    }
+
+
 def summary_out(row: dict[str, Any], profile: CityProfile) -> CaseSummaryOut:
     state = CaseState(row["state"])
     deadline = row["handling_deadline"] if state == CaseState.DISPATCHED else row["stage_deadline"]
@@ -126,6 +141,8 @@ def case_out(
     attachments: list[dict[str, Any]],
     first_event: Event | None = None,
     routing: dict[str, Any] | None = None,
+    *,
+    duplicate_candidates: list[dict[str, Any]] | None = None,
 ) -> CaseOut:
     contact = sees_contact(user)
     deadline = case.current_deadline()
@@ -176,7 +193,9 @@ def case_out(
         suspension_count=case.suspension_count,
         allowed_actions=[a.value for a in allowed_actions(case, actor_of(user))],
         attachments=[attachment_out(a) for a in attachments],
-        duplicate_candidates=list(first_event.data.get("duplicate_candidates", []))
+        duplicate_candidates=list(duplicate_candidates)
+        if duplicate_candidates is not None
+        else list(first_event.data.get("duplicate_candidates", []))
         if first_event
         else [],
         routing_suggestion=routing,

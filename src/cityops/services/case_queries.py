@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.sql import Select
 
-from cityops.adapters.db.tables.cases import case_attachments, cases
+from cityops.adapters.db.tables.cases import attachments, case_attachments, cases
 from cityops.domain.access import CaseScope, User, scope_of
-from cityops.domain.cases.model import Case
+from cityops.domain.cases.model import Case, Event
 from cityops.domain.cases.vocabulary import OPEN_STATES, CaseState, Light, Role
 from cityops.errors import ValidationError
 from cityops.services.runtime import Runtime
@@ -297,6 +297,8 @@ def visible_case_ids(rt: Runtime, user: User, ids: list[int]) -> set[int]:
     """Those of ``ids`` the user may see."""
     if not ids:
         return set()
+    if user.role not in (Role.PUBLIC, Role.SYSTEM) and scope_of(user).all_cases:
+        return set(ids)
     with rt.uow(readonly=True) as uow:
         found = uow.conn.execute(
             select(cases.c.id).where(and_(cases.c.id.in_(sorted(set(ids))), user_clause(user)))
@@ -311,6 +313,26 @@ def district_case_ids(rt: Runtime, district: str) -> set[int]:
             select(cases.c.id).where(cases.c.district_code == district)
         ).scalars()
         return {int(i) for i in found}
+
+
+def case_view(rt: Runtime, case_id: int) -> tuple[list[Event], list[dict[str, Any]]]:
+    """A case's events and its attachments (with type and size), in one read."""
+    ca, a = case_attachments, attachments
+    with rt.uow(readonly=True) as uow:
+        events = uow.cases.events(case_id)
+        rows = uow.conn.execute(
+            select(ca.c.seq, ca.c.sha256, ca.c.kind, ca.c.filename, a.c.mime, a.c.size)
+            .join(a, a.c.sha256 == ca.c.sha256, isouter=True)
+            .where(ca.c.case_id == case_id)
+            .order_by(ca.c.seq, ca.c.id)
+        ).mappings()
+        atts = []
+        for r in rows:
+            item = dict(r)
+            if item["size"] is not None:
+                item["size"] = int(item["size"])
+            atts.append(item)
+    return events, atts
 
 
 def case_attachments_of(rt: Runtime, case_id: int) -> list[dict[str, Any]]:

@@ -62,50 +62,38 @@ def _refs(items: list[AttachmentRefIn]) -> list[AttachmentRef]:
     return [AttachmentRef(a.sha256, a.kind, a.filename) for a in items]
 
 
-def _detail(rt: Runtime, user: User, case: Case) -> CaseOut | PublicCaseOut:
+def _detail(
+    rt: Runtime, user: User, case: Case, *, preview_routing: bool = False
+) -> CaseOut | PublicCaseOut:
+    """The case as ``user`` may see it. ``preview_routing``: staff also get the routing
+    suggestion of a case not yet filed (the answer to a report)."""
     profile = rt.policy.profile
-    atts = _attachments_with_meta(rt, case.id)
-    events = svc.case_events(rt, case.id)
+    events, atts = q.case_view(rt, case.id)
     if present.wants_public_view(user):
         return present.public_out(case, profile, events, atts)
     routing = None
-    if case.state == CaseState.FILED and user.role in (
-        Role.DISPATCHER,
-        Role.SHIFT_LEADER,
-        Role.LEADER,
-    ):
-        s = svc.routing_suggestion(rt, case)
-        if s is not None:
-            unit = profile.units.get(s.unit_code)
-            routing = {
-                "unit": s.unit_code,
-                "unit_name": unit.name if unit else s.unit_code,
-                "source": s.source,
-                "explanation": s.explain_zh(),
-            }
+    wants = preview_routing or (
+        case.state == CaseState.FILED
+        and user.role in (Role.DISPATCHER, Role.SHIFT_LEADER, Role.LEADER)
+    )
+    if wants:
+        routing = _routing(rt, case)
     return present.case_out(case, user, profile, atts, events[0] if events else None, routing)
 
 
-def _attachments_with_meta(rt: Runtime, case_id: CaseId) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from cityops.adapters.db.tables.cases import attachments
-
-    links = q.case_attachments_of(rt, case_id)
-    if not links:
-        return []
-    with rt.uow(readonly=True) as uow:
-        meta = {
-            r.sha256: r
-            for r in uow.conn.execute(
-                select(attachments).where(attachments.c.sha256.in_({a["sha256"] for a in links}))
-            )
-        }
-    for a in links:
-        m = meta.get(a["sha256"])
-        if m is not None:
-            a["mime"], a["size"] = m.mime, int(m.size)
-    return links
+def _routing(rt: Runtime, case: Case) -> dict[str, Any] | None:
+    if case.class_code is None:
+        return None
+    s = svc.routing_suggestion(rt, case)
+    if s is None:
+        return None
+    unit = rt.policy.profile.units.get(s.unit_code)
+    return {
+        "unit": s.unit_code,
+        "unit_name": unit.name if unit else s.unit_code,
+        "source": s.source,
+        "explanation": s.explain_zh(),
+    }
 
 
 @router.post(
@@ -180,11 +168,22 @@ async def report(
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
     visible = q.visible_case_ids(rt, user, [int(d["case_id"]) for d in result.duplicates])
-    return ReportResultOut(
-        case=_detail(rt, user, result.case),
-        created=result.created,
-        duplicates=[d for d in result.duplicates if int(d["case_id"]) in visible],
-    )
+    duplicates = [d for d in result.duplicates if int(d["case_id"]) in visible]
+    if result.created and not refs and not present.wants_public_view(user):
+        # Everything the answer shows is at hand: no need to read the new case back.
+        atts = [present.upload_view(up, seq=1) for up in uploads]
+        answer: CaseOut | PublicCaseOut = present.case_out(
+            result.case,
+            user,
+            rt.policy.profile,
+            atts,
+            None,
+            _routing(rt, result.case),
+            duplicate_candidates=result.duplicates,
+        )
+    else:
+        answer = _detail(rt, user, result.case, preview_routing=True)
+    return ReportResultOut(case=answer, created=result.created, duplicates=duplicates)
 
 
 def _filter(
@@ -284,10 +283,8 @@ def mine(
     out = []
     for row in page.items:
         case = q.get_visible_case(rt, user, int(row["id"]))
-        events = svc.case_events(rt, case.id)
-        out.append(
-            present.public_out(case, rt.policy.profile, events, _attachments_with_meta(rt, case.id))
-        )
+        events, atts = q.case_view(rt, case.id)
+        out.append(present.public_out(case, rt.policy.profile, events, atts))
     return out
 
 
