@@ -214,3 +214,19 @@ def test_the_case_list_exports_to_excel_within_the_users_scope(
     words = client.get("/api/v1/console/dictionary", headers=auth).json()
     assert {"value": "verifying", "label": "待核实"} in words["states"]
     assert words["filing"][0]["conditions"][0]["limit_label"]
+
+
+def test_the_migration_makes_exactly_the_public_tables(engine: Any) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from cityops.adapters.db.tables import metadata
+
+    def ours(name: str | None, type_: str, *_: object) -> bool:
+        return type_ != "table" or bool(name and name.startswith("public_"))
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_name": ours, "include_object": lambda o, n, t, *a: ours(n, t)}
+        )
+        assert compare_metadata(context, metadata) == []
