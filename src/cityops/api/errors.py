@@ -86,7 +86,7 @@ def problem_zh(error: dict[str, Any]) -> str:
     try:
         return template.format(**{k: _plain(v) for k, v in ctx.items()})
     except (KeyError, IndexError, ValueError):
-        return template.split("{")[0].rstrip("：") or "不符合要求"
+        return "不符合要求"
 
 
 def _plain(value: Any) -> str:

@@ -541,21 +541,29 @@ def user_for_token(rt: Runtime, token: str) -> User:
     grids. Revoked, expired and deactivated logins are refused."""
     now = rt.now()
     with rt.uow(readonly=True) as uow:
-        row = (
+        # one statement: the token, its user and (one row per grid) the user's grids
+        rows = (
             uow.conn.execute(
-                select(auth_tokens.c.expires_at, auth_tokens.c.revoked_at, *_USER_COLUMNS)
+                select(
+                    auth_tokens.c.expires_at,
+                    auth_tokens.c.revoked_at,
+                    *_USER_COLUMNS,
+                    user_grids.c.grid_code,
+                )
                 .join(users, users.c.id == auth_tokens.c.user_id)
+                .outerjoin(user_grids, user_grids.c.user_id == users.c.id)
                 .where(auth_tokens.c.token_hash == _token_hash(token))
             )
             .mappings()
-            .first()
+            .all()
         )
-        if row is None or row["revoked_at"] is not None or not row["active"]:
-            raise AuthError("auth.token_invalid", "登录已失效，请重新登录")
-        if row["expires_at"] <= now:
-            raise AuthError("auth.token_expired", "登录已过期，请重新登录")
-        grids = _grids_of(uow.conn, row) if row["role"] == Role.INSPECTOR.value else frozenset()
-    return _user(rt, row, grids)
+    row = rows[0] if rows else None
+    if row is None or row["revoked_at"] is not None or not row["active"]:
+        raise AuthError("auth.token_invalid", "登录已失效，请重新登录")
+    if row["expires_at"] <= now:
+        raise AuthError("auth.token_expired", "登录已过期，请重新登录")
+    grids = frozenset(r["grid_code"] for r in rows if r["grid_code"] is not None)
+    return _user(rt, row, grids if row["role"] == Role.INSPECTOR.value else frozenset())
 
 
 def _grids_of(conn: Connection, row: RowMapping) -> frozenset[str]:
