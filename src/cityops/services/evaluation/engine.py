@@ -61,6 +61,19 @@ STATE_CODES = {
 }
 REGION_LEVELS = (K.DISTRICT, K.STREET, K.COMMUNITY, K.GRID)
 ALL_COUNTS = tuple(Count)
+# The counts of a department (the responsible unit of a case).
+UNIT_COUNTS = (
+    C.RECEIVED,
+    C.HANDLING_DUE,
+    C.HANDLED,
+    C.HANDLED_ON_TIME,
+    C.EXTENDED,
+    C.OVERDUE,
+    C.CLOSURE_DUE,
+    C.CLOSED,
+    C.CLOSED_ON_TIME,
+    C.REWORKED,
+)
 
 
 @dataclass(frozen=True)
@@ -248,10 +261,17 @@ def _pieces(
     finals = {
         "region": f"""
 SELECT 'region' AS kind, f.district_code AS k1, f.street_code AS k2, f.community_code AS k3,
-       f.grid_code AS k4, f.unit AS k5,
+       f.grid_code AS k4, NULL AS k5,
        {counts(region_sums)}
 FROM {t["f"]} f
-GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code, f.unit
+GROUP BY f.district_code, f.street_code, f.community_code, f.grid_code
+""",
+        "unit": f"""
+SELECT 'unit', f.unit, NULL, NULL, NULL, NULL,
+       {counts({c: region_sums[c] for c in UNIT_COUNTS})}
+FROM {t["f"]} f
+WHERE f.unit IS NOT NULL
+GROUP BY f.unit
 """,
         "post": f"""
 SELECT 'post', v.role, v.actor, v.type, NULL, NULL, COUNT(*), SUM(v.ok), {zeros(2)}
@@ -302,11 +322,12 @@ POST_EVENTS: dict[str, tuple[tuple[Count, ...], tuple[Count, ...]]] = {
     "closed": ((C.CHECKED, C.CLOSE_STEPS), (C.CHECKED_ON_TIME, C.CLOSE_STEPS_ON_TIME)),
 }
 CTE_NAMES = ("rel", "ev", "cf", "fu", "fh", "f")
-FINALS = ("region", "post", "reporter", "filer", "kept", "worked")
+FINALS = ("region", "unit", "post", "reporter", "filer", "kept", "worked")
 TEMP = {"rel": "eval_rel", "ev": "eval_ev", "f": "eval_f"}
 # SQLite evaluates a CTE again for every branch of a UNION that reads it, so there the steps
 # go through temporary tables; PostgreSQL materializes a CTE read twice once.
 USE_TEMP_TABLES = {"sqlite": True}
+PG_WORK_MEM = "256MB"
 _STATEMENTS: dict[tuple[str, frozenset[str] | None, bool], str] = {}
 _STEPS: dict[tuple[str, frozenset[str] | None], tuple[list[str], dict[str, str]]] = {}
 
@@ -357,8 +378,11 @@ def _run(
     params = _params(conn, lo, hi)
     dialect = conn.dialect.name
     if not USE_TEMP_TABLES.get(dialect):
-        if dialect == "postgresql":  # compiling this one statement costs more than it saves
+        if dialect == "postgresql":
+            # Compiling this one statement costs more than it saves; its sorts and hash
+            # aggregates over a month's events need more than the default 4 MB to stay in memory.
             conn.execute(text("SET LOCAL jit = off"))
+            conn.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
         sql = statement(dialect, channels, what == ("overdue",))
         return list(conn.execute(_bound(sql), params).all())
     setup, queries = steps(dialect, channels)
@@ -430,8 +454,8 @@ def assemble(
         keys = row[1:6]
         values = {c.value: int(v or 0) for c, v in zip(ALL_COUNTS, row[6:], strict=True) if v}
         if kind == "region":
-            district, street, community, grid, unit = (
-                str(k) if k is not None else None for k in keys
+            district, street, community, grid = (
+                str(k) if k is not None else None for k in keys[:4]
             )
             targets = [(K.CITY, CITY_CODE)]
             targets += [
@@ -445,10 +469,8 @@ def assemble(
                 out[target].update(values)
             if grid:
                 grid_counts[grid].update(values)
-            if unit:
-                out[(K.DEPARTMENT, unit)].update(
-                    {k: v for k, v in values.items() if k in _UNIT_KEYS}
-                )
+        elif kind == "unit":
+            out[(K.DEPARTMENT, str(keys[0]))].update(values)
         elif kind == "post":  # (role, actor, event type): number of events, number on time
             role, actor, event_type = str(keys[0]), str(keys[1]), str(keys[2])
             n, on_time = int(row[6] or 0), int(row[7] or 0)
@@ -474,23 +496,6 @@ def assemble(
         counts[C.GRID_FILED] += sum(grid_counts[g][C.FILED] for g in grids)
         counts[C.MISSED] += sum(grid_counts[g][C.FILED_PUBLIC] for g in grids)
     return dict(out)
-
-
-_UNIT_KEYS = frozenset(
-    c.value
-    for c in (
-        C.RECEIVED,
-        C.HANDLING_DUE,
-        C.HANDLED,
-        C.HANDLED_ON_TIME,
-        C.EXTENDED,
-        C.OVERDUE,
-        C.CLOSURE_DUE,
-        C.CLOSED,
-        C.CLOSED_ON_TIME,
-        C.REWORKED,
-    )
-)
 
 
 __all__ = ["assemble", "engine_counts", "normalized", "overdue_case_ids", "statement"]
