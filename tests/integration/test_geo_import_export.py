@@ -47,17 +47,21 @@ def test_import_adds_new_grids_and_replaces_known_ones(engine: Engine, tmp_path:
         tmp_path / "grids.geojson",
         [
             grid_feature("370102001001001", box(117.0, 36.67, 117.01, 36.68), name="改名"),
-            grid_feature("37010200100205", box(117.04, 36.66, 117.05, 36.67)),  # legacy code
+            # Grid 002004 split into a west half (legacy 14-digit code) and a new east half.
+            grid_feature("37010200100204", box(117.03, 36.66, 117.035, 36.67)),
+            grid_feature("370102001002005", box(117.035, 36.66, 117.04, 36.67)),
         ],
     )
     summary = geography.import_grids(engine, path)
-    assert (summary.features, summary.inserted, summary.updated) == (2, 1, 1)
+    assert (summary.features, summary.inserted, summary.updated) == (3, 1, 2)
     assert grid_count(engine) == 9
     assert geography.region_name(engine, "370102001001001") == "改名"
     assert geography.region_name(engine, "370102001002005") == ""
     again = geography.import_grids(engine, path)
-    assert (again.inserted, again.updated) == (0, 2)
-    assert geography.get_locator(engine).locate(117.045, 36.665).grid_code == "370102001002005"
+    assert (again.inserted, again.updated) == (0, 3)
+    locator = geography.get_locator(engine)
+    assert locator.locate(117.038, 36.665).grid_code == "370102001002005"
+    assert locator.locate(117.032, 36.665).grid_code == "370102001002004"
 
 
 def test_a_bad_file_reports_every_problem_and_writes_nothing(
@@ -68,11 +72,13 @@ def test_a_bad_file_reports_every_problem_and_writes_nothing(
     path = write_collection(
         tmp_path / "bad.geojson",
         [
-            grid_feature("370102001002006", box(117.05, 36.66, 117.06, 36.67)),  # fine
+            grid_feature("370102001002006", box(117.05, 36.66, 117.06, 36.67)),  # outside 002
             grid_feature("37010200100", box(117.0, 36.66, 117.01, 36.67)),
             grid_feature("370102009001001", box(117.0, 36.66, 117.01, 36.67)),
             grid_feature("370102001002006", box(117.0, 36.66, 117.01, 36.67)),
             grid_feature("370102001002007", shapely.Point(117.0, 36.66)),
+            # Across the middle of community 002: overlaps its four stored grids.
+            grid_feature("370102001002008", box(117.025, 36.665, 117.035, 36.675)),
         ],
     )
     with pytest.raises(ValidationError) as err:
@@ -80,11 +86,16 @@ def test_a_bad_file_reports_every_problem_and_writes_nothing(
     assert err.value.code == "geo.import_invalid"
     problems = err.value.details["problems"]
     assert [(p["index"], p["problem"]) for p in problems] == [
+        (0, "geo.grid_outside_community"),
         (1, "geo.grid_code_invalid"),
         (2, "geo.community_unknown"),
         (3, "geo.grid_code_duplicate"),
         (4, "geo.geometry_invalid"),
+        *[(5, "geo.grid_overlap")] * 4,
     ]
+    assert {p["reason"][:21] for p in problems if p["index"] == 5} == {
+        f"与已有网格 37010200100200{i}" for i in range(1, 5)
+    }
     assert grid_count(engine) == before
     assert geography.get_locator(engine).locate(117.055, 36.665).grid_code is None
 
@@ -180,19 +191,24 @@ def test_a_projected_cgcs2000_shapefile_is_brought_to_lon_lat(
     install_small(engine)
     # CGCS2000 / 3-degree Gauss-Kruger CM 117E, as city surveying data often comes.
     to_gk = Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True)
-    square = box(117.05, 36.66, 117.06, 36.67)
+    square = box(117.03, 36.66, 117.04, 36.67)  # grid 002004 as surveyed
     projected = shapely.transform(square, lambda c: np.column_stack(to_gk.transform(*c.T)))
     path = tmp_path / "grids.shp"
     pyogrio.raw.write(
         str(path),
         geometry=shapely.to_wkb(np.array([projected], dtype=object)),
-        field_data=[np.array(["370102001002008"], dtype=object)],
+        field_data=[np.array(["370102001002004"], dtype=object)],
         fields=["WGBM"],
         driver="ESRI Shapefile",
         geometry_type="Polygon",
         crs="EPSG:4548",
     )
     summary = geography.import_grids(engine, path)
-    assert summary.inserted == 1
-    loc = geography.get_locator(engine).locate(117.055, 36.665)
-    assert loc.grid_code == "370102001002008"
+    assert (summary.inserted, summary.updated) == (0, 1)
+    with engine.connect() as conn:
+        wkb = conn.execute(
+            select(t.grids.c.geometry).where(t.grids.c.code == "370102001002004")
+        ).scalar_one()
+    assert shapely.hausdorff_distance(shapely.from_wkb(wkb), square) < 1e-8
+    loc = geography.get_locator(engine).locate(117.035, 36.665)
+    assert loc.grid_code == "370102001002004"

@@ -137,3 +137,21 @@ def test_unknown_coordinate_system_is_refused_with_the_choices() -> None:
         coords.parse_coord_system("mercator")
     assert err.value.code == "geo.crs_unknown"
     assert err.value.details["allowed"] == ["wgs84", "gcj02", "bd09"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(74.0, 135.0), st.floats(18.0, 53.0)), min_size=2, max_size=40),
+    st.sampled_from([CoordSystem.GCJ02, CoordSystem.BD09]),
+)
+def test_a_point_converts_the_same_alone_and_in_any_batch(
+    points: list[tuple[float, float]], crs: CoordSystem
+) -> None:
+    # Shared vertices of neighbouring polygons are converted in different batches; they must
+    # stay identical, or imported neighbours would no longer share their edge exactly.
+    lons = np.array([p[0] for p in points])
+    lats = np.array([p[1] for p in points])
+    batch_lon, batch_lat = coords.to_wgs84_many(lons, lats, crs)
+    for i, (lon, lat) in enumerate(points):
+        alone_lon, alone_lat = coords.to_wgs84_many([lon], [lat], crs)
+        assert (alone_lon[0], alone_lat[0]) == (batch_lon[i], batch_lat[i])

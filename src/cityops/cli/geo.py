@@ -1,6 +1,9 @@
 """`cityops` commands of the geo area.
 
-* ``cityops import-grids FILE [--crs wgs84|gcj02|bd09]`` — import unit grids (all or nothing);
+* ``cityops geo import-regions FILE --level district|street|community [--crs] [--tolerance]
+  [--layer]`` — import a city's own administrative regions, one level per file (all or nothing);
+* ``cityops import-grids FILE [--crs wgs84|gcj02|bd09] [--tolerance] [--layer]`` (also
+  ``cityops geo import-grids``) — import unit grids (all or nothing);
 * ``cityops geo export grids|regions|roads|places|areas FILE [--format geojson|gpkg]``;
 * ``cityops geo locate LON LAT [--crs]`` — which grid, community, street, district;
 * ``cityops geo demo`` — install the generated demo geography of 济南;
@@ -17,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cityops.domain.geo.model import CoordSystem, RegionLevel
+from cityops.domain.geo.model import DEFAULT_TOLERANCE_M, CoordSystem, RegionLevel
 from cityops.errors import CityopsError
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ def _out() -> Console:
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
     app.command("import-grids")(import_grids)
+    geo_app.command("import-grids")(import_grids)
     app.add_typer(geo_app, name="geo")
 
 
@@ -84,14 +88,38 @@ def _crs(value: str) -> CoordSystem:
         _fail(exc)
 
 
+def _crs_or_file(value: str | None) -> CoordSystem | None:
+    return None if value is None else _crs(value)
+
+
 CrsOption = Annotated[
     str, typer.Option("--crs", help="坐标系 coordinate system: wgs84 | gcj02 | bd09")
+]
+ImportCrsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--crs",
+        help="文件中经纬度的坐标系 wgs84 | gcj02 | bd09（默认按文件声明，否则 wgs84）",
+    ),
+]
+ToleranceOption = Annotated[
+    float,
+    typer.Option(
+        "--tolerance",
+        min=0.0,
+        help="容差（米）：允许超出上级边界或相互重叠的宽度 tolerance in metres",
+    ),
+]
+LayerOption = Annotated[
+    str | None, typer.Option("--layer", help="GeoPackage 中的图层名 layer of a GeoPackage")
 ]
 
 
 def import_grids(
     file: Annotated[Path, typer.Argument(help="GeoJSON（或 .gpkg / .shp）单元网格文件")],
-    crs: CrsOption = "wgs84",
+    crs: ImportCrsOption = None,
+    tolerance: ToleranceOption = DEFAULT_TOLERANCE_M,
+    layer: LayerOption = None,
 ) -> None:
     """导入单元网格（全部通过才写入） Import unit grids; all or nothing."""
     from cityops.services import geography
@@ -99,13 +127,49 @@ def import_grids(
     engine = _engine()
     with _out().status("正在检查并导入单元网格 importing grids…"):
         try:
-            summary = geography.import_grids(engine, file, _crs(crs))
+            summary = geography.import_grids(
+                engine, file, _crs_or_file(crs), tolerance_m=tolerance, layer=layer
+            )
         except CityopsError as exc:
             _fail(exc)
     _out().print(
         f"[green]完成 ok[/] {summary.features} 个要素：新增 {summary.inserted}，"
         f"更新 {summary.updated}"
     )
+
+
+@geo_app.command("import-regions")
+def import_regions(
+    file: Annotated[Path, typer.Argument(help="GeoJSON（或 .gpkg / .shp）行政区划文件")],
+    level: Annotated[
+        str, typer.Option("--level", help="层级 level: district | street | community (city)")
+    ],
+    crs: ImportCrsOption = None,
+    tolerance: ToleranceOption = DEFAULT_TOLERANCE_M,
+    layer: LayerOption = None,
+) -> None:
+    """导入行政区划（区县、街道、社区；全部通过才写入） Import one level of regions."""
+    from cityops.services import geography
+
+    engine = _engine()
+    with _out().status("正在检查并导入行政区划 importing regions…"):
+        try:
+            summary = geography.import_regions(
+                engine, file, level.lower(), _crs_or_file(crs), tolerance_m=tolerance, layer=layer
+            )
+        except CityopsError as exc:
+            _fail(exc)
+    _out().print(
+        f"[green]完成 ok[/] {summary.level.value}：{summary.features} 个要素：新增 "
+        f"{summary.inserted}，更新 {summary.updated}"
+    )
+    stray = summary.children_outside
+    if stray:
+        shown = "、".join(stray[:20]) + ("……" if len(stray) > 20 else "")
+        _out().print(
+            f"[yellow]注意 warning[/] {len(stray)} 个已有下级区划或网格超出了更新后的边界"
+            f"（超过容差 {tolerance:g} 米），请重新导入它们：{shown}"
+        )
 
 
 @geo_app.command("export")

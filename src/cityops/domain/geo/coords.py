@@ -7,7 +7,8 @@ applied, as the providers do.
 
 The forward transforms are closed formulas. Their inverses are not: GCJ-02 → WGS84 and
 BD-09 → GCJ-02 are solved by fixed-point iteration of the forward transform until the point
-maps back to within ``INVERSE_TOLERANCE_DEG`` (1e-8°, about 1 mm) of the input.
+maps back to within ``INVERSE_TOLERANCE_DEG`` (1e-8°, about 1 mm) of the input. Each point
+iterates on its own, so converting a point alone or in a batch gives the same result.
 
 We store WGS84 (treated as identical to CGCS2000 at city scale); intake converts with
 :func:`to_wgs84` / :func:`to_wgs84_many`.
@@ -16,6 +17,7 @@ We store WGS84 (treated as identical to CGCS2000 at city scale); intake converts
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -96,18 +98,34 @@ def wgs84_to_gcj02_many(lons: npt.ArrayLike, lats: npt.ArrayLike) -> tuple[Float
     return x + dlon, y + dlat
 
 
+def _refine(
+    target_lon: FloatArray,
+    target_lat: FloatArray,
+    start_lon: FloatArray,
+    start_lat: FloatArray,
+    forward: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
+) -> tuple[FloatArray, FloatArray]:
+    """Fixed-point iteration x ← x − (forward(x) − target), **per point**: a point stops moving
+    once its own step was within tolerance, so its result never depends on the other points
+    converted with it (a vertex shared by two polygons converts identically in both)."""
+    x_lon, x_lat = start_lon.copy(), start_lat.copy()
+    active = np.ones(x_lon.shape, dtype=bool)
+    for _ in range(_MAX_ITERATIONS):
+        f_lon, f_lat = forward(x_lon, x_lat)
+        e_lon, e_lat = f_lon - target_lon, f_lat - target_lat
+        x_lon = np.where(active, x_lon - e_lon, x_lon)
+        x_lat = np.where(active, x_lat - e_lat, x_lat)
+        # NaN inputs compare False and so never block convergence.
+        active &= np.maximum(np.abs(e_lon), np.abs(e_lat)) > INVERSE_TOLERANCE_DEG
+        if not active.any():
+            break
+    return x_lon, x_lat
+
+
 def gcj02_to_wgs84_many(lons: npt.ArrayLike, lats: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Iterate w ← w − (forward(w) − g) from w = g; converges in 3–5 steps inside China."""
     g_lon, g_lat = _as_arrays(lons, lats)
-    w_lon, w_lat = g_lon.copy(), g_lat.copy()
-    for _ in range(_MAX_ITERATIONS):
-        f_lon, f_lat = wgs84_to_gcj02_many(w_lon, w_lat)
-        e_lon, e_lat = f_lon - g_lon, f_lat - g_lat
-        w_lon, w_lat = w_lon - e_lon, w_lat - e_lat
-        err = np.maximum(np.abs(e_lon), np.abs(e_lat))
-        if not np.any(err > INVERSE_TOLERANCE_DEG):  # NaN inputs never block convergence
-            break
-    return w_lon, w_lat
+    return _refine(g_lon, g_lat, g_lon, g_lat, wgs84_to_gcj02_many)
 
 
 def gcj02_to_bd09_many(lons: npt.ArrayLike, lats: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -129,14 +147,7 @@ def _bd09_to_gcj02_closed(x_bd: FloatArray, y_bd: FloatArray) -> tuple[FloatArra
 def bd09_to_gcj02_many(lons: npt.ArrayLike, lats: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Start from the published inverse, then refine against the forward transform."""
     b_lon, b_lat = _as_arrays(lons, lats)
-    g_lon, g_lat = _bd09_to_gcj02_closed(b_lon, b_lat)
-    for _ in range(_MAX_ITERATIONS):
-        f_lon, f_lat = gcj02_to_bd09_many(g_lon, g_lat)
-        e_lon, e_lat = f_lon - b_lon, f_lat - b_lat
-        g_lon, g_lat = g_lon - e_lon, g_lat - e_lat
-        if not np.any(np.maximum(np.abs(e_lon), np.abs(e_lat)) > INVERSE_TOLERANCE_DEG):
-            break
-    return g_lon, g_lat
+    return _refine(b_lon, b_lat, *_bd09_to_gcj02_closed(b_lon, b_lat), gcj02_to_bd09_many)
 
 
 def wgs84_to_bd09_many(lons: npt.ArrayLike, lats: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# How far (metres) an imported area may reach outside its parent or into a neighbour, for
+# digitising slop; see cityops.domain.geo.topology.
+DEFAULT_TOLERANCE_M = 1.0
+
 
 class CoordSystem(StrEnum):
     WGS84 = "wgs84"  # GPS, CGCS2000 (treated as identical at city scale); what we store
