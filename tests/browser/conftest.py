@@ -99,7 +99,9 @@ class Server:
     def token(self, login: str) -> str:
         if login not in self.tokens:
             r = httpx.post(
-                f"{self.url}/api/v1/auth/token", data={"username": login, "password": PASSWORD}
+                f"{self.url}/api/v1/auth/token",
+                data={"username": login, "password": PASSWORD},
+                timeout=60,
             )
             r.raise_for_status()
             self.tokens[login] = r.json()["access_token"]
@@ -108,7 +110,7 @@ class Server:
     def api(self, login: str, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token(login)}"}
         r = httpx.request(
-            method, f"{self.url}/api/v1/{path}", headers=headers, timeout=30, **kwargs
+            method, f"{self.url}/api/v1/{path}", headers=headers, timeout=60, **kwargs
         )
         r.raise_for_status()
         return r.json() if r.content else None
@@ -142,7 +144,7 @@ def server(template_var: Path, tmp_path: Path) -> Iterator[Server]:
     deadline = time.monotonic() + 60
     while True:
         try:
-            if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/api/v1/health", timeout=5).status_code == 200:
                 break
         except httpx.HTTPError:
             pass
@@ -212,7 +214,7 @@ def contexts(browser: Any, server: Server) -> Iterator[Callable[..., Any]]:
             options["viewport"] = DESK
         options.update(extra)
         ctx = browser.new_context(**options)
-        ctx.set_default_timeout(20_000)
+        ctx.set_default_timeout(30_000)
         made.append(ctx)
         return ctx
 

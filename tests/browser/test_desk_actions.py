@@ -25,6 +25,7 @@ def dispatched_case(server: Server) -> dict[str, Any]:
         f"{server.url}/api/v1/public/reports",
         data={"description": "桥下绿化带内堆放建筑垃圾", "lon": lon, "lat": lat, "crs": "wgs84"},
         files=[("photos", ("p.png", photo_file()["buffer"], "image/png"))],
+        timeout=60,
     )
     r.raise_for_status()
     case = server.api("acceptor.1", "GET", "cases", params={"text": "桥下绿化带"})["items"][0]
