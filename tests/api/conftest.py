@@ -10,7 +10,6 @@ a district-scoped acceptor, an administrator). Cases are prepared through the se
 
 from __future__ import annotations
 
-import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -35,12 +34,10 @@ from cityops.config import Settings
 from cityops.domain.cases.model import Actor, Case
 from cityops.domain.cases.vocabulary import Channel, Role
 from cityops.domain.clock.limits import LimitUnit, TimeLimit
-from cityops.domain.geo.demo_city import DEFAULT_SEED, DEMO_SOURCE, generate_demo_city
-from cityops.domain.geo.layers import Geography
 from cityops.services import accounts
 from cityops.services import cases as svc
 from cityops.services.cases import Upload
-from cityops.services.geography import write_geography
+from cityops.services.geography import install_demo_geography
 from cityops.services.profile import demo_profile_path, install_profile
 from cityops.services.runtime import Runtime, bootstrap
 from tests.conftest import PG_HINT, _backends, _pg_admin_url
@@ -82,17 +79,10 @@ def _place(engine: Engine, where: Any) -> Place:
     return Place(round(p.x, 7), round(p.y, 7), row.code)
 
 
-@functools.cache
-def _demo_geography() -> Geography:
-    """The generated demo city, made once for both backends (it takes seconds)."""
-    return generate_demo_city(DEFAULT_SEED).geography
-
-
 def _install_city(engine: Engine, var_dir: Path) -> None:
     upgrade(engine)
     install_profile(engine, demo_profile_path())
-    with engine.begin() as conn:
-        write_geography(conn, _demo_geography(), f"{DEMO_SOURCE}:{DEFAULT_SEED}")
+    install_demo_geography(engine)  # the generated city is made once per process
     rt = bootstrap(Settings(var_dir=var_dir), engine=engine)
     accounts.install_demo_accounts(rt)
     place_b = _place(engine, geo_tables.grids.c.district_code != DISTRICT_A)

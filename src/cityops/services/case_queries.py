@@ -8,18 +8,41 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.sql import Select
 
 from cityops.adapters.db.tables.cases import attachments, case_attachments, cases
 from cityops.domain.access import CaseScope, User, scope_of
 from cityops.domain.cases.model import Case, Event
-from cityops.domain.cases.vocabulary import OPEN_STATES, CaseState, Light, Role
+from cityops.domain.cases.vocabulary import CaseState, Light, Role
 from cityops.errors import ValidationError
 from cityops.services.runtime import Runtime
 
 CASE_NO = re.compile(r"\d{15,20}")  # YYYYMMDD + the id, at least 7 digits
 MAX_PAGE_SIZE = 200
+# The open states in one fixed order: the partial indexes of migration 0009 are defined over
+# exactly this list (``state IN (...)``), so queries that name it can use them.
+OPEN_VALUES = [
+    s.value
+    for s in (
+        CaseState.REPORTED,
+        CaseState.VERIFYING,
+        CaseState.FILED,
+        CaseState.DISPATCHED,
+        CaseState.HANDLED,
+        CaseState.CHECKING,
+    )
+]
 COUNT_CAP = 10_000
 
 SORTS = {
@@ -86,6 +109,14 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def open_clause() -> ColumnElement[bool]:
+    """``state IN (the open states)`` written out with literal values, exactly as the partial
+    indexes of migration 0009 are defined, so both databases can match them (a bound
+    parameter list cannot be proved to imply an index's condition)."""
+    values = ", ".join(f"'{v}'" for v in OPEN_VALUES)
+    return sql_text(f"cases.state IN ({values})")  # type: ignore[return-value]
+
+
 def scope_clause(scope: CaseScope) -> ColumnElement[bool]:
     if scope.all_cases:
         return true()
@@ -119,10 +150,15 @@ def filter_clause(f: CaseFilter) -> ColumnElement[bool]:
     if f.states:
         parts.append(cases.c.state.in_([s.value for s in f.states]))
     if f.open_only:
-        parts.append(cases.c.state.in_([s.value for s in OPEN_STATES]))
+        parts.append(open_clause())
     if f.class_code:
         if f.class_code.endswith("*"):
-            parts.append(cases.c.class_code.like(f.class_code[:-1] + "%"))
+            prefix = f.class_code[:-1]
+            parts.append(cases.c.class_code.like(_escape_like(prefix) + "%", escape="\\"))
+            upper = str(int(prefix) + 1).zfill(len(prefix)) if prefix.isdigit() else ""
+            if len(upper) == len(prefix):
+                # the same as a range of digits, which a B-tree index answers in any collation
+                parts.append(and_(cases.c.class_code >= prefix, cases.c.class_code < upper))
         else:
             parts.append(cases.c.class_code == f.class_code)
     if f.area:
@@ -188,7 +224,7 @@ def _page(rt: Runtime, base: Select[Any], page: int, page_size: int, order: list
         ).mappings()
         items = [dict(r) for r in rows]
         capped = select(func.count()).select_from(
-            base.with_only_columns(cases.c.id).limit(COUNT_CAP + 1).subquery()
+            base.with_only_columns(literal_column("1").label("one")).limit(COUNT_CAP + 1).subquery()
         )
         total = int(uow.conn.execute(capped).scalar_one())
     return Page(items, min(total, COUNT_CAP), total > COUNT_CAP, page, page_size)
@@ -228,9 +264,7 @@ def queue_clause(user: User) -> ColumnElement[bool]:
     if role == Role.SHIFT_LEADER:
         return or_(
             cases.c.state.in_([s.REPORTED.value, s.HANDLED.value]),
-            and_(
-                cases.c.state.in_([x.value for x in OPEN_STATES]), cases.c.light == Light.RED.value
-            ),
+            and_(open_clause(), cases.c.light == Light.RED.value),
         )
     if role == Role.DISPATCHER:
         return or_(
@@ -241,18 +275,18 @@ def queue_clause(user: User) -> ColumnElement[bool]:
     if role == Role.HANDLER:
         return cases.c.state == s.DISPATCHED.value
     if role == Role.LEADER:
-        return and_(
-            cases.c.state.in_([x.value for x in OPEN_STATES]), cases.c.light == Light.RED.value
-        )
+        return and_(open_clause(), cases.c.light == Light.RED.value)
     if role in (Role.PUBLIC, Role.SYSTEM):
         return true()
     return false()
 
 
 def my_queue(rt: Runtime, user: User, *, page: int = 1, page_size: int = 50) -> Page:
-    base = select(*SUMMARY_COLUMNS).where(and_(user_clause(user), queue_clause(user)))
+    base = select(*SUMMARY_COLUMNS).where(
+        and_(user_clause(user), queue_clause(user), open_clause())
+    )
     deadline = SORTS["deadline"]
-    order = [deadline.is_(None), deadline.asc(), cases.c.id.asc()]
+    order = [deadline.asc().nulls_last(), cases.c.id.asc()]
     return _page(rt, base, page, page_size, order)
 
 
