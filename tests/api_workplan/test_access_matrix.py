@@ -65,6 +65,13 @@ def rows(ids: dict[str, Any]) -> list[Row]:
             expect(leader=201),
         ),
         ("lift", "POST", f"/supervisions/{ids['supervision']}/lift", none, expect(leader=200)),
+        (
+            "assign units",
+            "PUT",
+            f"/tasks/{task}/units",
+            lambda _p: {"json": {"name": "环卫管理科", "codes": ["dept.sanitation"]}},
+            bureau,
+        ),
         ("my reminders", "GET", "/reminders", none, reader),
         (
             "all reminders",

@@ -12,8 +12,7 @@ from openpyxl import load_workbook
 
 from cityops.api.routes import workplan as routes
 from cityops.reports.workplan_ledger import COLUMNS, HEADER_ROW
-from cityops.services.workplan.figures import FigureRegistry
-from cityops.services.workplan.preview import platform_registry
+from cityops.services.workplan.figures import FigureRegistry, platform_registry
 from tests.api_workplan.conftest import City, saved_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

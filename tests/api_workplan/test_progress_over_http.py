@@ -138,7 +138,7 @@ BAD_REPORTS: list[tuple[dict[str, Any], int, str]] = [
     ),
     (
         {"percent": "50", "text": "x", "files": [("files", ("大.jpg", b"x" * 2048))]},
-        422,
+        413,
         "workplan.evidence.too_large",
     ),
     (
@@ -167,3 +167,26 @@ def test_every_bad_report_is_refused_with_its_code_and_stores_nothing(
     detail = city.get("sanitation", f"/tasks/{task}").json()
     assert detail["reports"] == [] and detail["events"] == []
     assert stored_files(city) == []
+
+
+def test_an_oversized_evidence_file_answers_413_with_the_limit_in_words(
+    city: City, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(city.rt.settings, "max_attachment_bytes", 500_000)  # under 1 MB
+    plan = city.import_jining()
+    task = city.task_numbered(plan, 17)["id"]
+    big = [("files", ("现场.jpg", PHOTO)), ("files", ("航拍.jpg", b"x" * 500_001))]
+    r = report(city, "sanitation", task, percent="50", text="x", files=big)
+    assert r.status_code == 413, r.text
+    body = r.json()
+    assert body["code"] == "workplan.evidence.too_large"
+    assert body["message"] == "佐证材料“航拍.jpg”超过488.28KB的上限"
+    assert (body["details"]["filename"], body["details"]["max_bytes"]) == ("航拍.jpg", 500_000)
+    assert body["details"]["size"] == 500_001
+    assert (
+        stored_files(city) == []
+        and city.get("sanitation", f"/tasks/{task}").json()["reports"] == []
+    )
+    ok = report(city, "sanitation", task, percent="50", text="x", files=big[:1])
+    assert ok.status_code == 201, ok.text
+    assert len(stored_files(city)) == 1

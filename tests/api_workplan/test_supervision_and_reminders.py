@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api_workplan.conftest import PLANS, City
+from cityops.domain.cases.vocabulary import Role
+from cityops.services import accounts
+from tests.api_workplan.conftest import PASSWORD, PLANS, City
 
 
 def kinds(reminders: list[dict[str, Any]], task_id: int) -> list[str]:
@@ -59,7 +61,12 @@ def test_a_leader_supervises_a_task_and_lifts_the_supervision(city: City) -> Non
     assert [(s["id"], s["open"], s["close_note"]) for s in detail["supervisions"]] == [
         (opened["id"], False, "已按期完成")
     ]
-    assert [e["type"] for e in detail["events"]] == ["supervision_opened", "supervision_lifted"]
+    # the record names the leader by login id; the printed name stays the display name
+    assert [(e["type"], e["actor"]) for e in detail["events"]] == [
+        ("supervision_opened", "leader.1"),
+        ("supervision_lifted", "leader.1"),
+    ]
+    assert detail["events"][0]["data"]["leader"] == "局领导"
     # a new supervision may be opened once the last one is lifted
     r = city.post("leader", f"/tasks/{task}/supervisions", json={"note": "年底前完成"})
     assert r.status_code == 201 and r.json()["id"] != opened["id"]
@@ -108,3 +115,36 @@ def test_reminders_for_each_user_follow_reports_and_supervision(city: City) -> N
     assert (r.status_code, r.json()["code"]) == (422, "request.invalid")
     r = city.get("evaluator", "/reminders", params={"as_of": "2025-13-01"})
     assert (r.status_code, r.json()["code"]) == (422, "request.invalid")
+
+
+def test_two_leaders_with_the_same_name_each_keep_their_own_supervision(city: City) -> None:
+    accounts.create_user(city.rt, "leader.2", name="局领导", role=Role.LEADER, password=PASSWORD)
+    r = city.client.post("/api/v1/auth/token", data={"username": "leader.2", "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    city.headers["leader2"] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    plan = city.import_jining()
+    seventeen = city.task_numbered(plan, 17)["id"]
+    eighteen = city.task_numbered(plan, 18)["id"]
+
+    first = city.post("leader", f"/tasks/{seventeen}/supervisions", json={"note": "甲"})
+    second = city.post("leader2", f"/tasks/{seventeen}/supervisions", json={"note": "乙"})
+    assert (first.status_code, second.status_code) == (201, 201), second.text
+    assert first.json()["leader"] == second.json()["leader"] == "局领导"
+    again = city.post("leader2", f"/tasks/{seventeen}/supervisions", json={"note": "丙"})
+    assert again.json()["details"]["supervision_id"] == second.json()["id"]
+    assert (
+        city.post("leader2", f"/tasks/{eighteen}/supervisions", json={"note": "丁"}).status_code
+        == 201
+    )
+
+    # each leader's reminders hold the tasks that leader supervises
+    assert {r["task_id"] for r in city.get("leader", "/reminders").json()} == {seventeen}
+    assert {r["task_id"] for r in city.get("leader2", "/reminders").json()} == {
+        seventeen,
+        eighteen,
+    }
+    city.post("leader2", f"/supervisions/{first.json()['id']}/lift", json={"note": "代为解除"})
+    detail = city.get("evaluator", f"/tasks/{seventeen}").json()
+    lifted = next(e for e in detail["events"] if e["type"] == "supervision_lifted")
+    assert lifted["actor"] == "leader.2" and lifted["data"]["supervision_id"] == first.json()["id"]
+    assert city.get("leader", "/reminders").json() == []

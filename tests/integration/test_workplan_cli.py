@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 from docx import Document
 from openpyxl import load_workbook
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from cityops.adapters.db.engine import make_engine
 from cityops.cli.main import app
 from cityops.config import get_settings
+from cityops.services import workplan as wp
+from cityops.services.profile import demo_profile_path, install_profile
+from tests.integration.test_workplan_city_zone import LATE_JUNE, PLAN, profile_in_zone
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "workplans"
 JINING = next(FIXTURES.glob("000_*.txt"))
@@ -25,6 +30,11 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()
+
+
+def cli_engine() -> Engine:
+    """The database the command line uses (after a first command has created it)."""
+    return make_engine(get_settings().resolved_database_url())
 
 
 def run(cli: CliRunner, *args: str) -> str:
@@ -84,7 +94,8 @@ def test_import_report_supervise_and_print(cli: CliRunner, tmp_path: Path) -> No
         load_workbook(xlsx)["责任清单"].cell(1, 1).value == "济宁市城市管理局2025年工作要点责任清单"
     )
     assert Document(str(docx)).paragraphs[0].text.endswith("（2025年6月）")
-    assert "cases.filed" in run(cli, "figures")
+    figures = run(cli, "figures")
+    assert "cases.filed" in figures and "evaluation.on_time_handling_rate" in figures
 
 
 def test_errors_are_reported_with_code_and_exit_status_2(cli: CliRunner, tmp_path: Path) -> None:
@@ -100,3 +111,58 @@ def test_errors_are_reported_with_code_and_exit_status_2(cli: CliRunner, tmp_pat
     bad.write_bytes(b"x")
     result = cli.invoke(app, ["workplan", "parse", str(bad)])
     assert result.exit_code == 2 and "workplan.file_type" in result.output
+
+
+def test_a_target_linked_to_an_evaluation_figure_is_measured_from_the_command_line(
+    cli: CliRunner,
+) -> None:
+    run(cli, "import", str(JINING))
+    engine = cli_engine()
+    install_profile(engine, demo_profile_path())  # the evaluation engine needs the city's rules
+    ledger = wp.load_ledger(engine, 1, LATE_JUNE.date())
+    target = next(g for t in ledger.tasks for g in t.targets)
+    # linked elsewhere (the API) to an evaluation indicator …
+    wp.link_target(
+        engine,
+        target.id,
+        "evaluation.on_time_handling_rate",
+        registry=wp.platform_registry(),
+        actor="evaluator.1",
+    )
+    # … the command line knows the same figures
+    out = run(cli, "measure", "1", "--period", "2025-06")
+    assert "evaluation.on_time_handling_rate" in out and str(target.id) in out
+    assert "已关联" in run(cli, "link", str(target.id), "evaluation.closure_rate")
+
+
+def test_a_task_unit_is_assigned_from_the_command_line(cli: CliRunner) -> None:
+    run(cli, "import", str(JINING))
+    engine = cli_engine()
+    install_profile(engine, demo_profile_path())
+    five = next(t for t in wp.load_ledger(engine, 1, LATE_JUNE.date()).tasks if t.number == 5)
+    out = run(cli, "assign", str(five.id), "市容管理科", "dept.enforcement", "--actor", "王科长")
+    assert "已认定" in out and "济南市城市管理综合行政执法支队（dept.enforcement）" in out
+    assert "未改变" in run(cli, "assign", str(five.id), "市容管理科", "dept.enforcement")
+    out = run(cli, "assign", str(five.id), "各区综合行政执法局", "--kind", "district")
+    assert "历下区城市管理局（district.370102）" in out and "district.370126" in out
+    units = [(u.name, u.code) for u in wp.lookups.task_units(engine, five.id)]
+    assert ("市容管理科", "dept.enforcement") in units
+    assert sum(name == "各区综合行政执法局" for name, _ in units) == 6
+    [event, *_] = [e for e in wp.lookups.task_events(engine, five.id) if e.type == "units_assigned"]
+    assert event.actor == "王科长"
+    for args, code in (
+        (["市容管理科", "dept.enforcement", "dept.roads"], "workplan.assign.not_a_group"),
+        (["财务科", "dept.roads"], "workplan.assign.role_required"),
+        (["市容管理科", "--kind", "planet"], "workplan.assign.kind_unknown"),
+    ):
+        result = cli.invoke(app, ["workplan", "assign", str(five.id), *args])
+        assert result.exit_code == 2 and code in result.output, result.output
+
+
+def test_times_are_shown_in_the_city_profile_zone(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "list")  # creates the database
+    engine = cli_engine()
+    wp.import_document(engine, wp.read_bytes("plan.txt", PLAN.encode()), actor="t", now=LATE_JUNE)
+    assert "2025-07-01 01:30" in run(cli, "list")  # no profile: Shanghai
+    install_profile(engine, profile_in_zone(tmp_path, "Asia/Urumqi"))
+    assert "2025-06-30 23:30" in run(cli, "list")

@@ -14,6 +14,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, insert, select
 
+from cityops.adapters.blobstore import BlobStore
 from cityops.adapters.db.tables import metadata
 from cityops.adapters.db.tables.cases import cases
 from cityops.adapters.db.tables.workplan import (
@@ -32,7 +33,7 @@ from cityops.domain.workplan.period import Period
 from cityops.domain.workplan.progress import Month
 from cityops.domain.workplan.reminders import ReminderKind
 from cityops.domain.workplan.status import TaskStatus
-from cityops.errors import ConflictError, NotFoundError, ValidationError
+from cityops.errors import ConflictError, NotFoundError, TooLargeError, ValidationError
 from cityops.reports.workplan_bulletin import write_bulletin_docx
 from cityops.reports.workplan_ledger import COLUMNS, HEADER_ROW, write_ledger_xlsx
 from cityops.services import workplan as wp
@@ -152,7 +153,7 @@ def test_a_plan_without_a_year_or_tasks_is_refused_and_nothing_is_stored(engine:
 def test_progress_reports_with_evidence_files(engine: Engine, tmp_path: Path) -> None:
     plan_id = import_small(engine)
     ids = task_ids(engine, plan_id)
-    store = EvidenceStore(tmp_path / "files")
+    store = EvidenceStore(BlobStore(tmp_path / "files"))
     photo = Evidence("现场.jpg", b"\xff\xd8photo", "image/jpeg")
     rid = wp.report_progress(
         engine,
@@ -203,7 +204,7 @@ def test_bad_reports_store_nothing(
 ) -> None:
     plan_id = import_small(engine)
     ids = task_ids(engine, plan_id)
-    store = EvidenceStore(tmp_path / "files")
+    store = EvidenceStore(BlobStore(tmp_path / "files"))
     args: dict[str, object] = {"percent": 50, "text": "进展", "actor": "c", "month": Month(2025, 6)}
     args.update(kwargs)
     with pytest.raises(ValidationError) as info:
@@ -228,8 +229,8 @@ def test_reports_for_an_unknown_task_and_oversized_files_are_refused(
             engine, 999, percent=1, text="x", actor="c", unit="甲", month=Month(2025, 6), now=JUNE
         )
     plan_id = import_small(engine)
-    store = EvidenceStore(tmp_path / "files", max_bytes=4)
-    with pytest.raises(Exception) as info:
+    store = EvidenceStore(BlobStore(tmp_path / "files"), max_bytes=4)
+    with pytest.raises(TooLargeError) as info:
         wp.report_progress(
             engine,
             task_ids(engine, plan_id)[1],
@@ -240,7 +241,8 @@ def test_reports_for_an_unknown_task_and_oversized_files_are_refused(
             store=store,
             now=JUNE,
         )
-    assert getattr(info.value, "code", "") == "workplan.evidence.too_large"
+    assert info.value.code == "workplan.evidence.too_large" and info.value.http_status == 413
+    assert info.value.message == "佐证材料“big.jpg”超过4字节的上限"
     assert not (tmp_path / "files").exists()
 
 
@@ -251,10 +253,16 @@ def test_status_supervision_and_reminders_over_a_plan(engine: Engine) -> None:
         engine, ids[2], percent=100, text="完成", actor="c", month=Month(2025, 6), now=JUNE
     )
     sid = wp.supervise_task(
-        engine, ids[1], leader="张局长", note="月底前完成", due=date(2025, 6, 25), now=JUNE
+        engine,
+        ids[1],
+        actor="zhang",
+        leader="张局长",
+        note="月底前完成",
+        due=date(2025, 6, 25),
+        now=JUNE,
     )
     with pytest.raises(ConflictError):
-        wp.supervise_task(engine, ids[1], leader="张局长", note="再督办", now=JUNE)
+        wp.supervise_task(engine, ids[1], actor="zhang", leader="张局长", note="再督办", now=JUNE)
     ledger = wp.load_ledger(engine, plan_id, date(2025, 7, 2))
     statuses = {t.number: t.status.status for t in ledger.tasks}
     assert statuses == {1: TaskStatus.OVERDUE, 2: TaskStatus.DONE, 3: TaskStatus.AT_RISK}
@@ -265,24 +273,58 @@ def test_status_supervision_and_reminders_over_a_plan(engine: Engine) -> None:
         ids[2],
     ) not in kinds
     assert (ReminderKind.SUPERVISED, ids[1]) in kinds
-    wp.lift_supervision(engine, sid, by="张局长", note="已完成", now=JUNE + timedelta(days=10))
+    wp.lift_supervision(
+        engine, sid, actor="li", by="李局长", note="已完成", now=JUNE + timedelta(days=10)
+    )
     with pytest.raises(ConflictError):
-        wp.lift_supervision(engine, sid, by="张局长", now=JUNE + timedelta(days=11))
+        wp.lift_supervision(engine, sid, actor="zhang", by="张局长", now=JUNE + timedelta(days=11))
     assert ReminderKind.SUPERVISED not in [
         r.kind for r in wp.plan_reminders(engine, plan_id, date(2025, 6, 20))
     ]
     with engine.connect() as conn:
-        types = (
-            conn.execute(select(workplan_events.c.type).order_by(workplan_events.c.id))
-            .scalars()
-            .all()
-        )
-    assert types == [
-        "plan_imported",
-        "progress_reported",
-        "supervision_opened",
-        "supervision_lifted",
+        events = conn.execute(
+            select(
+                workplan_events.c.type, workplan_events.c.actor, workplan_events.c.data
+            ).order_by(workplan_events.c.id)
+        ).all()
+    assert [(e.type, e.actor) for e in events] == [
+        ("plan_imported", "tester"),
+        ("progress_reported", "c"),
+        ("supervision_opened", "zhang"),  # the login id, not the printed name
+        ("supervision_lifted", "li"),
     ]
+    assert (events[2].data["leader"], events[3].data["by"]) == ("张局长", "李局长")
+    [sup] = wp.load_ledger(engine, plan_id, date(2025, 7, 2)).tasks[0].supervisions
+    assert (sup.leader, sup.closed_by) == ("张局长", "李局长")  # names for printing
+
+
+def test_leaders_are_told_apart_by_login_id_not_by_the_printed_name(engine: Engine) -> None:
+    plan_id = import_small(engine)
+    task = task_ids(engine, plan_id)[1]
+    mine = wp.supervise_task(engine, task, actor="leader.1", leader="局领导", note="甲", now=JUNE)
+    # another leader with the same display name keeps a supervision of their own
+    theirs = wp.supervise_task(engine, task, actor="leader.2", leader="局领导", note="乙", now=JUNE)
+    assert theirs != mine
+    # the same leader under another name is still the same leader
+    with pytest.raises(ConflictError) as info:
+        wp.supervise_task(engine, task, actor="leader.1", leader="张局长", note="丙", now=JUNE)
+    assert info.value.details["supervision_id"] == mine
+    with engine.connect() as conn:
+        assert wp.lookups.open_supervisions_by(conn, actor="leader.2", name="局领导") == {
+            theirs: task
+        }
+    assert wp.lookups.supervised_task_ids(engine, plan_id, actor="leader.3", name="局领导") == set()
+    # a record from before login ids were kept names the leader by display name as actor
+    with engine.begin() as conn:
+        conn.execute(
+            workplan_events.update()
+            .where(workplan_events.c.actor == "leader.1")
+            .values(actor="局领导")
+        )
+    assert wp.lookups.supervised_task_ids(engine, plan_id, actor="leader.1", name="局领导") == {
+        task
+    }
+    assert wp.lookups.supervised_task_ids(engine, plan_id, actor="leader.1", name="张局长") == set()
 
 
 def add_case(
@@ -366,7 +408,7 @@ def test_the_responsibility_list_and_the_bulletin_from_the_ledger(engine: Engine
     wp.report_progress(
         engine, ids[1], percent=100, text="已完成", actor="c", month=Month(2025, 6), now=JUNE
     )
-    wp.supervise_task(engine, ids[5], leader="张局长", note="6月底前完成", now=JUNE)
+    wp.supervise_task(engine, ids[5], actor="zhang", leader="张局长", note="6月底前完成", now=JUNE)
     ledger = wp.load_ledger(engine, result.plan_id, date(2025, 7, 1))
 
     xlsx = io.BytesIO()

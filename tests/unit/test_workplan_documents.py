@@ -14,6 +14,7 @@ from cityops.domain.workplan.outline import SourceLine
 from cityops.domain.workplan.parser import parse_plan, parse_plan_text
 from cityops.errors import ValidationError
 from cityops.services.workplan.documents import read_bytes, read_document
+from cityops.services.workplan.preview import read_units_csv
 
 HEAD = ["某市城市管理局", "2026年工作要点", "2026年，城市管理工作思路是：精细管理。"]
 
@@ -166,6 +167,63 @@ def test_a_text_file_in_gb18030_is_read(tmp_path: Path) -> None:
     doc = read_document(path)
     plan = parse_plan(doc.lines)
     assert plan.year == 2026 and [t.title for t in plan.tasks] == ["做好工作。"]
+
+
+PLAN_TEXT = "\r\n".join([*HEAD, "一、总体", "1. 做好工作。年内完成。（牵头单位：市容管理科）"])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        PLAN_TEXT.encode("utf-16"),  # Notepad's "Unicode": little endian with BOM
+        b"\xfe\xff" + PLAN_TEXT.encode("utf-16-be"),  # "Unicode big endian"
+        PLAN_TEXT.encode("utf-8-sig"),
+        PLAN_TEXT.encode("utf-8"),
+        PLAN_TEXT.encode("gbk"),  # Windows "ANSI" in a Chinese office
+        PLAN_TEXT.encode("gb18030"),
+    ],
+    ids=["utf-16-le-bom", "utf-16-be-bom", "utf-8-bom", "utf-8", "gbk", "gb18030"],
+)
+def test_text_files_in_the_encodings_of_chinese_offices_are_read(content: bytes) -> None:
+    doc = read_bytes("plan.txt", content)
+    assert [line.text for line in doc.lines] == PLAN_TEXT.split("\r\n")
+    plan = parse_plan(doc.lines)
+    assert plan.year == 2026 and plan.issuer == "某市城市管理局"
+    assert [(t.title, t.lead_units) for t in plan.tasks] == [("做好工作。", ("市容管理科",))]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe" + PLAN_TEXT.encode("utf-16-le")[:-1],  # UTF-16 cut in the middle of a char
+        b"\x81\x30\xff\xfe\x80",  # no encoding reads these bytes
+        "2026年工作要点".encode("utf-16-le") * 20,  # UTF-16 without its BOM
+        bytes(range(256)) * 4,  # a binary file named .txt
+    ],
+    ids=["truncated-utf-16", "undecodable", "utf-16-without-bom", "binary"],
+)
+def test_undecodable_text_files_are_refused_with_a_clear_code(content: bytes) -> None:
+    with pytest.raises(ValidationError) as info:
+        read_bytes("计划.txt", content)
+    assert info.value.code == "workplan.file_encoding"
+    assert "“计划.txt”的编码无法识别" in info.value.message and "UTF-16" in info.value.message
+    assert info.value.details["name"] == "计划.txt"
+
+
+def test_a_stray_nul_in_a_text_file_does_not_refuse_it() -> None:
+    damaged = PLAN_TEXT.replace("做好", "做\x00好").encode()
+    assert "做\x00好工作" in read_bytes("plan.txt", damaged).lines[4].text
+
+
+def test_a_units_csv_saved_as_unicode_or_gbk_is_read() -> None:
+    csv_text = "编码,名称,别名\r\nU-SR,济宁市城市管理局市容管理科,市容科；市容管理科\r\n"
+    for content in (csv_text.encode("utf-16"), csv_text.encode("gbk")):
+        known, aliases = read_units_csv("units.csv", content)
+        assert known == [("U-SR", "济宁市城市管理局市容管理科")]
+        assert aliases == {"市容科": "U-SR", "市容管理科": "U-SR"}
+    with pytest.raises(ValidationError) as info:
+        read_units_csv("units.csv", b"\xff\xfe" + b"x")
+    assert info.value.code == "workplan.units_csv.encoding" and "单位对照表" in info.value.message
 
 
 def test_unsupported_and_missing_files_are_refused(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import mimetypes
@@ -21,7 +20,6 @@ from rich.table import Table
 
 from cityops.errors import CityopsError, ValidationError
 
-TIME_ZONE = "Asia/Shanghai"
 err = Console(stderr=True)
 
 
@@ -69,8 +67,15 @@ def _engine() -> Any:
     return engine
 
 
-def _today() -> date:
-    return datetime.now(UTC).astimezone(ZoneInfo(TIME_ZONE)).date()
+def _zone(engine: Any) -> ZoneInfo:
+    """The city's time zone: the active profile's (Asia/Shanghai before one is installed)."""
+    from cityops.services.workplan import city_time_zone
+
+    return ZoneInfo(city_time_zone(engine))
+
+
+def _today(engine: Any) -> date:
+    return datetime.now(UTC).astimezone(_zone(engine)).date()
 
 
 def _actor(actor: str | None) -> str:
@@ -147,17 +152,13 @@ def _known_units(
     """Units to match: a CSV (code,name[,alias;alias…]) if given, else the active city
     profile's units, else none."""
     if units_csv is not None:
-        known: list[tuple[str, str]] = []
-        aliases: dict[str, str] = {}
-        with units_csv.open(encoding="utf-8-sig", newline="") as fh:
-            for row in csv.reader(fh):
-                if len(row) < 2 or not row[0].strip() or row[0].strip().lower() == "code":
-                    continue
-                known.append((row[0].strip(), row[1].strip()))
-                for alias in row[2].split(";") if len(row) > 2 else []:
-                    if alias.strip():
-                        aliases[alias.strip()] = row[0].strip()
-        return known, aliases
+        from cityops.services.workplan.preview import read_units_csv
+
+        if not units_csv.is_file():
+            raise ValidationError(
+                "workplan.file_missing", f"找不到文件：{units_csv}", path=str(units_csv)
+            )
+        return read_units_csv(units_csv.name, units_csv.read_bytes())
     try:
         from cityops.services.profile import active_profile
 
@@ -207,7 +208,9 @@ def list_cmd() -> None:
     from cityops.services.workplan import list_plans
 
     with _errors():
-        plans = list_plans(_engine())
+        engine = _engine()
+        plans = list_plans(engine)
+        zone = _zone(engine)
     table = Table("编号", "标题", "发文单位", "年度", "任务", "未识别", "来源文件", "导入时间")
     for p in plans:
         table.add_row(
@@ -218,7 +221,7 @@ def list_cmd() -> None:
             str(p.tasks),
             str(p.unparsed),
             p.source_name,
-            p.imported_at.astimezone(ZoneInfo(TIME_ZONE)).strftime("%Y-%m-%d %H:%M"),
+            p.imported_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         )
     _console().print(table)
 
@@ -232,7 +235,8 @@ def tasks_cmd(
     from cityops.services.workplan import load_ledger
 
     with _errors():
-        ledger = load_ledger(_engine(), plan_id, _parse_date(as_of) or _today())
+        engine = _engine()
+        ledger = load_ledger(engine, plan_id, _parse_date(as_of) or _today(engine))
     table = Table("任务ID", "序号", "标题", "牵头单位", "完成时限", "状态", "进度", "督办")
     for t in ledger.tasks:
         table.add_row(
@@ -247,6 +251,68 @@ def tasks_cmd(
         )
     _console().print(table)
     _console().print("，".join(f"{s.label_zh}{n}项" for s, n in ledger.counts().items()))
+
+
+class RoleOpt(StrEnum):
+    LEAD = "lead"
+    RESPONSIBLE = "responsible"
+
+
+@app.command("assign")
+def assign_cmd(
+    task_id: Annotated[int, typer.Argument(help="任务ID (see `workplan tasks`)")],
+    name: Annotated[str, typer.Argument(help="计划中的单位名称 the unit name as written")],
+    codes: Annotated[
+        list[str] | None, typer.Argument(help="平台单位编码 platform unit codes (none: unmatch)")
+    ] = None,
+    role: Annotated[
+        RoleOpt | None, typer.Option(help="牵头/责任 (required for a name the task lacks)")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="统称展开为该类全部单位 every unit of a kind: district, street, …"),
+    ] = None,
+    actor: ActorOpt = None,
+) -> None:
+    """认定责任单位 Assign (or fix) the platform units of a task's unit name."""
+    from cityops.domain.catalog.model import UnitKind
+    from cityops.domain.workplan.model import Role
+    from cityops.services.profile import active_profile
+    from cityops.services.workplan import assign_task_units
+
+    with _errors():
+        if kind is not None and kind not in {k.value for k in UnitKind}:
+            raise ValidationError(
+                "workplan.assign.kind_unknown",
+                f"单位类别“{kind}”无效，可用：{', '.join(k.value for k in UnitKind)}",
+                kind=kind,
+            )
+        engine = _engine()
+        units = active_profile(engine).units
+        result = assign_task_units(
+            engine,
+            task_id,
+            name=name,
+            codes=codes or [],
+            role=Role(role.value) if role else None,
+            kind=UnitKind(kind) if kind else None,
+            units=units,
+            actor=_actor(actor),
+        )
+
+    def named(codes: tuple[str, ...]) -> str:
+        return "、".join(f"{units[c].name}（{c}）" if c in units else c for c in codes) or "—"
+
+    roles = "、".join("牵头单位" if r.value == "lead" else "责任单位" for r in result.roles)
+    if not result.changed:
+        _console().print(
+            f"未改变：任务{task_id}的“{result.name}”（{roles}）已是 {named(result.after)}"
+        )
+        return
+    _console().print(
+        f"已认定：任务{task_id}的“{result.name}”（{roles}）"
+        f"{named(result.before)} → {named(result.after)}"
+    )
 
 
 @app.command("report")
@@ -264,7 +330,7 @@ def report_cmd(
     """报送月度进展 Report a task's progress for a month."""
     from cityops.config import get_settings
     from cityops.domain.workplan.progress import Month
-    from cityops.services.workplan import Evidence, EvidenceStore, report_progress
+    from cityops.services.workplan import Evidence, evidence_store, report_progress
 
     with _errors():
         settings = get_settings()
@@ -276,7 +342,6 @@ def report_cmd(
                 )
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             evidence.append(Evidence(path.name, path.read_bytes(), mime))
-        store = EvidenceStore(settings.var_dir / "workplan_files", settings.max_attachment_bytes)
         report_id = report_progress(
             _engine(),
             task_id,
@@ -286,8 +351,7 @@ def report_cmd(
             unit=unit,
             month=Month.parse(month) if month else None,
             files=evidence,
-            store=store,
-            time_zone=TIME_ZONE,
+            store=evidence_store(settings),
         )
     _console().print(f"已报送进展（报送编号{report_id}），佐证材料{len(evidence)}份")
 
@@ -295,29 +359,38 @@ def report_cmd(
 @app.command("supervise")
 def supervise_cmd(
     task_id: Annotated[int, typer.Argument(help="任务ID")],
-    leader: Annotated[str, typer.Option(help="督办领导")],
+    leader: Annotated[str, typer.Option(help="督办领导（打印的姓名）")],
     note: Annotated[str, typer.Option(help="督办要求")],
     due: Annotated[str | None, typer.Option(help="督办期限 YYYY-MM-DD")] = None,
+    actor: ActorOpt = None,
 ) -> None:
     """领导督办（挂旗督办） A leader supervises a task."""
     from cityops.services.workplan import supervise_task
 
     with _errors():
-        sid = supervise_task(_engine(), task_id, leader=leader, note=note, due=_parse_date(due))
+        sid = supervise_task(
+            _engine(),
+            task_id,
+            actor=_actor(actor),
+            leader=leader,
+            note=note,
+            due=_parse_date(due),
+        )
     _console().print(f"已督办（督办编号{sid}）")
 
 
 @app.command("lift")
 def lift_cmd(
     supervision_id: Annotated[int, typer.Argument(help="督办编号")],
-    by: Annotated[str, typer.Option(help="解除人")],
+    by: Annotated[str | None, typer.Option(help="解除人（打印的姓名）")] = None,
     note: Annotated[str, typer.Option(help="说明")] = "",
+    actor: ActorOpt = None,
 ) -> None:
     """解除督办 Lift a supervision."""
     from cityops.services.workplan import lift_supervision
 
     with _errors():
-        lift_supervision(_engine(), supervision_id, by=by, note=note)
+        lift_supervision(_engine(), supervision_id, actor=_actor(actor), by=by, note=note)
     _console().print("已解除督办")
 
 
@@ -330,7 +403,8 @@ def reminders_cmd(
     from cityops.services.workplan import plan_reminders
 
     with _errors():
-        items = plan_reminders(_engine(), plan_id, _parse_date(as_of) or _today())
+        engine = _engine()
+        items = plan_reminders(engine, plan_id, _parse_date(as_of) or _today(engine))
     table = Table("类别", "任务ID", "提醒", "责任单位")
     for r in items:
         table.add_row(r.kind.label_zh, str(r.task_id), r.message, "、".join(r.units))
@@ -356,7 +430,7 @@ def ledger_cmd(
 
     with _errors():
         engine = _engine()
-        ledger = load_ledger(engine, plan_id, _parse_date(as_of) or _today())
+        ledger = load_ledger(engine, plan_id, _parse_date(as_of) or _today(engine))
         unparsed = plan_unparsed(engine, plan_id)
     _write(xlsx, lambda p: write_ledger_xlsx(ledger, p, unparsed), "责任清单")
 
@@ -374,17 +448,19 @@ def bulletin_cmd(
 
     with _errors():
         m = Month.parse(month)
-        ledger = load_ledger(_engine(), plan_id, min(m.last_day, max(_today(), m.first_day)))
+        engine = _engine()
+        today = _today(engine)
+        ledger = load_ledger(engine, plan_id, min(m.last_day, max(today, m.first_day)))
     _write(docx, lambda p: write_bulletin_docx(ledger, m, p), "月度通报")
 
 
 @app.command("figures")
 def figures_cmd() -> None:
     """可关联的平台指标 Platform figures a target can be linked to."""
-    from cityops.services.workplan import default_registry
+    from cityops.services.workplan import platform_registry
 
     table = Table("名称", "单位", "说明")
-    for f in default_registry().figures():
+    for f in platform_registry().figures():
         table.add_row(f.name, f.unit, f.description)
     _console().print(table)
 
@@ -398,14 +474,14 @@ def link_cmd(
     actor: ActorOpt = None,
 ) -> None:
     """把目标关联到平台指标 Let a platform figure measure a target."""
-    from cityops.services.workplan import default_registry, link_target
+    from cityops.services.workplan import link_target, platform_registry
 
     with _errors():
         link_target(
             _engine(),
             target_id,
             None if figure == "-" else figure,
-            registry=default_registry(),
+            registry=platform_registry(),
             actor=_actor(actor),
         )
     _console().print("已关联" if figure != "-" else "已取消关联")
@@ -419,14 +495,15 @@ def measure_cmd(
 ) -> None:
     """计算已关联指标的实际值 Measure the linked targets over a period."""
     from cityops.domain.workplan.period import Period
-    from cityops.services.workplan import default_registry, measure_targets
+    from cityops.services.workplan import measure_targets, platform_registry
 
     with _errors():
+        engine = _engine()
         results = measure_targets(
-            _engine(),
+            engine,
             plan_id,
-            Period.parse(period, TIME_ZONE),
-            registry=default_registry(),
+            Period.parse(period, _zone(engine).key),
+            registry=platform_registry(),
             actor=_actor(actor),
         )
     table = Table("指标ID", "平台指标", "实际值")

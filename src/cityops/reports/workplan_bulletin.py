@@ -3,6 +3,9 @@ status, a table per part of the plan, then the overdue, at-risk and supervised t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -11,9 +14,11 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.run import Run
 
 from cityops.domain.workplan.ledger import LedgerPlan, LedgerTask
@@ -39,12 +44,22 @@ def bulletin_title(plan: LedgerPlan, month: Month) -> str:
     return f"{plan.issuer or ''}{plan.year}年工作要点推进情况月报（{month.label_zh}）"
 
 
-def _font(run: Run, name: str, size: float, bold: bool = False) -> None:
+@cache
+def _run_properties(name: str, size: float, bold: bool) -> BaseOxmlElement:
+    """The ``<w:rPr>`` of a run in ``name`` (Latin and Chinese), ``size`` points, bold or not:
+    built once through python-docx, then copied into each run (setting the properties run by
+    run walks the XML schema for every child and was most of a bulletin's time)."""
+    run = Run(OxmlElement("w:r"), None)  # type: ignore[arg-type]
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
     rpr = run._element.get_or_add_rPr()
     rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    return rpr
+
+
+def _font(run: Run, name: str, size: float, bold: bool = False) -> None:
+    run._element.insert(0, deepcopy(_run_properties(name, size, bold)))
 
 
 def _paragraph(
@@ -62,10 +77,26 @@ def _paragraph(
     _font(paragraph.add_run(text), font, size, bold)
 
 
-def _cell_text(table: Table, row: int, col: int, text: str, bold: bool = False) -> None:
-    cell = table.cell(row, col)
-    cell.text = ""
+def write_cell(cell: _Cell, text: str, bold: bool = False) -> None:
+    """The words of a new (empty) cell, in the body font."""
     _font(cell.paragraphs[0].add_run(text), _BODY_FONT, 10.5, bold)
+
+
+def fill_table(
+    table: Table,
+    rows: Iterable[Sequence[str]],
+    *,
+    bold_first: bool = True,
+    widths_cm: Sequence[float] = (),
+) -> None:
+    """Write a new table's rows, the first one bold (the header). Each row's cells are read
+    once: ``Table.cell(row, col)`` rebuilds the table's whole cell grid on every call, which
+    made a bulletin take seconds."""
+    for r, (row, values) in enumerate(zip(table.rows, rows, strict=True)):
+        for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            write_cell(cell, value, bold=bold_first and r == 0)
+            if widths_cm:
+                cell.width = Cm(widths_cm[c])
 
 
 def month_progress(task: LedgerTask, month: Month) -> str:
@@ -113,13 +144,14 @@ def write_bulletin_docx(plan: LedgerPlan, month: Month, out: Path | BinaryIO) ->
     counts = plan.counts()
     table = doc.add_table(rows=1 + len(counts), cols=3)
     table.style = "Table Grid"
-    for col, name in enumerate(("状态", "任务数", "占比")):
-        _cell_text(table, 0, col, name, bold=True)
     total = max(1, len(plan.tasks))
-    for row, (status, n) in enumerate(counts.items(), start=1):
-        _cell_text(table, row, 0, status.label_zh)
-        _cell_text(table, row, 1, str(n))
-        _cell_text(table, row, 2, f"{100 * n / total:.1f}%")
+    fill_table(
+        table,
+        [
+            ("状态", "任务数", "占比"),
+            *((s.label_zh, str(n), f"{100 * n / total:.1f}%") for s, n in counts.items()),
+        ],
+    )
 
     _paragraph(doc, f"{next(heading)}、分项推进情况", size=14, bold=True, font=_HEADING_FONT)
     for part, tasks in plan.parts():
@@ -157,10 +189,8 @@ def _part_table(doc: DocxDocument, tasks: list[LedgerTask], month: Month) -> Non
     table = doc.add_table(rows=1 + len(tasks), cols=len(PART_TABLE_HEADER))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for col, name in enumerate(PART_TABLE_HEADER):
-        _cell_text(table, 0, col, name, bold=True)
-    for row, task in enumerate(tasks, start=1):
-        values = (
+    rows = [
+        (
             str(task.number),
             task.heading,
             "、".join(task.lead_units) or "—",
@@ -168,8 +198,6 @@ def _part_table(doc: DocxDocument, tasks: list[LedgerTask], month: Month) -> Non
             f"{task.status.percent}%",
             month_progress(task, month),
         )
-        for col, value in enumerate(values):
-            _cell_text(table, row, col, value)
-    for col, width in enumerate(_WIDTHS_CM):
-        for cell in table.columns[col].cells:
-            cell.width = Cm(width)
+        for task in tasks
+    ]
+    fill_table(table, [PART_TABLE_HEADER, *rows], widths_cm=_WIDTHS_CM)

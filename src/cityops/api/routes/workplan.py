@@ -21,13 +21,15 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cityops.api.deps import RT, require_roles
 from cityops.api.schemas import workplan as s
-from cityops.api.schemas.common import ERROR_RESPONSES
+from cityops.api.schemas.common import ERROR_RESPONSES, Strict
 from cityops.domain.access import User
-from cityops.domain.workplan.model import number_json
+from cityops.domain.catalog.model import UnitKind
+from cityops.domain.workplan.model import Role, number_json
 from cityops.domain.workplan.outline import SourceLine
 from cityops.domain.workplan.period import Period
 from cityops.domain.workplan.progress import Month
@@ -46,7 +48,9 @@ from cityops.services.runtime import Runtime
 from cityops.services.workplan import access as acc
 from cityops.services.workplan import lookups
 from cityops.services.workplan.documents import SourceDocument
-from cityops.services.workplan.preview import platform_registry, preview_document, read_units_csv
+from cityops.services.workplan.evidence import evidence_store
+from cityops.services.workplan.figures import platform_registry
+from cityops.services.workplan.preview import preview_document, read_units_csv
 
 MAX_ID = 2**62  # ids fit a signed 64-bit column on every database
 
@@ -67,7 +71,6 @@ AsOf = Annotated[
     Query(description="Day of reckoning for status and reminders (default: today, city time)"),
 ]
 
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 MAX_PLAN_BYTES = 20 * 1024 * 1024
 MAX_EVIDENCE_FILES = 9
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,7 +89,7 @@ def _zone(rt: Runtime) -> str:
     try:
         return rt.policy.profile.calendar.time_zone
     except CityopsError:  # no city profile installed yet
-        return DEFAULT_TIME_ZONE
+        return lookups.DEFAULT_TIME_ZONE
 
 
 def _today(rt: Runtime) -> date:
@@ -110,6 +113,7 @@ _FIELD_LABELS = {
     "unit": "报送单位",
     "month": "月份",
     "note": "说明",
+    "name": "单位名称",
 }
 
 
@@ -403,7 +407,76 @@ def task_detail(rt: RT, user: Reader, task_id: TaskId, as_of: AsOf = None) -> s.
     )
 
 
-async def _evidence(rt: Runtime, files: list[UploadFile]) -> list[wp.Evidence]:
+class AssignUnitsIn(Strict):
+    name: str = Field(
+        min_length=1,
+        max_length=128,
+        description="A unit name of the task as written in the plan (or, with `role`, a unit "
+        "to add to a task whose plan does not name it)",
+        examples=["各区市政主管部门"],
+    )
+    codes: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Platform unit codes; several only for a group name; none removes the match",
+        examples=[["district.370102", "district.370103"]],
+    )
+    role: Role | None = Field(
+        default=None, description="lead / responsible: only that role's name; required to add"
+    )
+    kind: UnitKind | None = Field(
+        default=None, description="Add every platform unit of this kind (district, street, …)"
+    )
+
+
+class AssignUnitsOut(BaseModel):
+    name: str = Field(description="The name as written in the plan")
+    roles: list[Role]
+    before: list[str] = Field(description="Platform unit codes before")
+    after: list[str] = Field(description="and after")
+    changed: bool = Field(description="false: already so, nothing recorded")
+    task: s.TaskOut
+
+
+@router.put(
+    "/tasks/{task_id}/units",
+    summary="认定责任单位 Assign a task's unit name to platform units (or fix the match)",
+    description="Sets the platform units of one lead or responsible unit name of the task: "
+    "match a name import left unmatched, fix a wrong match, expand a group (各县市区…) to "
+    "several units (`codes`, or `kind` for every unit of a kind), or add a unit the plan does "
+    "not name (`role` required). An empty `codes` removes the match. Recorded in the task's "
+    "history (`units_assigned`, who, codes before and after); the units' handlers then see "
+    "the task.",
+    response_model=AssignUnitsOut,
+)
+def assign_units(rt: RT, user: Bureau, task_id: TaskId, body: AssignUnitsIn) -> AssignUnitsOut:
+    _refuse_control_chars(name=body.name)
+    result = wp.assign_task_units(
+        rt.engine,
+        task_id,
+        name=body.name,
+        codes=body.codes,
+        role=body.role,
+        kind=body.kind,
+        units=rt.policy.profile.units,
+        actor=user.id,
+        now=rt.now(),
+    )
+    plan_id = lookups.task_plan_id(rt.engine, task_id)
+    ledger = wp.load_ledger(rt.engine, plan_id, _today(rt))
+    task = next(t for t in ledger.tasks if t.id == task_id)
+    return AssignUnitsOut(
+        name=result.name,
+        roles=list(result.roles),
+        before=list(result.before),
+        after=list(result.after),
+        changed=result.changed,
+        task=s.task_out(plan_id, task),
+    )
+
+
+async def _evidence(store: wp.EvidenceStore, files: list[UploadFile]) -> list[wp.Evidence]:
+    """The uploaded files; one over the size limit is refused (413) before it is read whole."""
     files = [f for f in files if f is not None and (f.filename or f.size)]
     if len(files) > MAX_EVIDENCE_FILES:
         raise ValidationError(
@@ -412,21 +485,18 @@ async def _evidence(rt: Runtime, files: list[UploadFile]) -> list[wp.Evidence]:
             count=len(files),
             max_files=MAX_EVIDENCE_FILES,
         )
-    limit = rt.settings.max_attachment_bytes
     out = []
     for f in files:
         name = (f.filename or "佐证材料").strip()[:255]
         _refuse_control_chars(filename=name)
-        content = await f.read(limit + 1)  # one byte over is enough to refuse it
+        if f.size is not None and f.size > store.max_bytes:
+            raise store.too_large(name, f.size)
+        content = await f.read(store.max_bytes + 1)  # one byte over is enough to refuse it
         mime = f.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        out.append(wp.Evidence(name, content, mime))
+        evidence = wp.Evidence(name, content, mime)
+        store.check(evidence)
+        out.append(evidence)
     return out
-
-
-def _store(rt: Runtime) -> wp.EvidenceStore:
-    return wp.EvidenceStore(
-        rt.settings.var_dir / "workplan_files", rt.settings.max_attachment_bytes
-    )
 
 
 @router.post(
@@ -451,8 +521,9 @@ async def report_progress(
 ) -> s.ReportOut:
     acc.visible_task(rt.engine, user, task_id)
     _refuse_control_chars(text=text, unit=unit, month=month)
-    evidence = await _evidence(rt, files or [])
-    reporting = acc.reporting_unit(rt.engine, user, task_id, unit)
+    store = evidence_store(rt.settings)
+    evidence = await _evidence(store, files or [])
+    reporting, reporting_code = acc.reporting_unit(rt.engine, user, task_id, unit)
     chosen = Month.parse(month) if month and month.strip() else None
     report_id = await run_in_threadpool(
         lambda: wp.report_progress(
@@ -462,9 +533,10 @@ async def report_progress(
             text=text,
             actor=user.id,
             unit=reporting,
+            unit_code=reporting_code,
             month=chosen,
             files=evidence,
-            store=_store(rt),
+            store=store,
             now=rt.now(),
             time_zone=_zone(rt),
         )
@@ -487,7 +559,7 @@ def evidence_file(
     task_id, f = lookups.report_file(rt.engine, report_id, sha256)
     acc.visible_task(rt.engine, user, task_id)
     try:
-        content = _store(rt).get(sha256)
+        content = evidence_store(rt.settings).get(sha256)
     except FileNotFoundError:
         raise NotFoundError(
             "workplan.evidence_missing", f"佐证材料“{f.filename}”的文件已不在存储中", sha256=sha256
@@ -506,7 +578,13 @@ def evidence_file(
 def supervise(rt: RT, user: Leader, task_id: TaskId, body: s.SuperviseIn) -> s.SupervisionOut:
     _refuse_control_chars(note=body.note)
     sid = wp.supervise_task(
-        rt.engine, task_id, leader=user.name, note=body.note, due=body.due, now=rt.now()
+        rt.engine,
+        task_id,
+        actor=user.id,
+        leader=user.name,
+        note=body.note,
+        due=body.due,
+        now=rt.now(),
     )
     return s.supervision_out(lookups.supervision(rt.engine, sid))
 
@@ -524,7 +602,9 @@ def lift(
 ) -> s.SupervisionOut:
     note = body.note if body is not None else ""
     _refuse_control_chars(note=note)
-    wp.lift_supervision(rt.engine, supervision_id, by=user.name, note=note, now=rt.now())
+    wp.lift_supervision(
+        rt.engine, supervision_id, actor=user.id, by=user.name, note=note, now=rt.now()
+    )
     return s.supervision_out(lookups.supervision(rt.engine, supervision_id))
 
 

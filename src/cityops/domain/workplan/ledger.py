@@ -93,11 +93,13 @@ class LedgerTask:
 
     @property
     def lead_units(self) -> tuple[str, ...]:
-        return tuple(u.name for u in self.units if u.role == "lead")
+        """Lead units' names as written, each once (a group assigned to several platform
+        units has a row per unit)."""
+        return tuple(dict.fromkeys(u.name for u in self.units if u.role == "lead"))
 
     @property
     def responsible_units(self) -> tuple[str, ...]:
-        return tuple(u.name for u in self.units if u.role == "responsible")
+        return tuple(dict.fromkeys(u.name for u in self.units if u.role == "responsible"))
 
     @property
     def supervised(self) -> bool:

@@ -96,6 +96,7 @@ class MatchHow(StrEnum):
     NORMALISED = "normalised"
     ALIAS = "alias"
     PREFIX = "prefix"  # equal once the issuer's or city's name is taken off the front
+    ASSIGNED = "assigned"  # set by hand after import (assign_task_units)
     COLLECTIVE = "collective"  # a group ("各区城管局"): not matched to one unit
     AMBIGUOUS = "ambiguous"  # several units match equally: not chosen
     NONE = "none"

@@ -24,7 +24,12 @@ from cityops.domain.cases.vocabulary import Role
 from cityops.domain.workplan.ledger import LedgerPlan
 from cityops.domain.workplan.units import normalise_name
 from cityops.errors import ForbiddenError, NotFoundError, ValidationError
-from cityops.services.workplan.lookups import assigned_task_ids, task_plan_id, task_units
+from cityops.services.workplan.lookups import (
+    assigned_task_ids,
+    supervised_task_ids,
+    task_plan_id,
+    task_units,
+)
 from cityops.services.workplan.queries import load_ledger
 
 BUREAU_ROLES = (Role.LEADER, Role.EVALUATOR, Role.ADMIN)
@@ -72,45 +77,43 @@ def visible_ledger(engine: Engine, user: User, plan_id: int, as_of: date) -> Led
 
 def my_tasks(engine: Engine, user: User, ledger: LedgerPlan) -> LedgerPlan:
     """The tasks that are the user's own business: those of the user's unit (and the units
-    under it) and those the user supervises (an open supervision under the user's name)."""
-    assigned = assigned_task_ids(engine, own_units(user), ledger.id)
-    return replace(
-        ledger,
-        tasks=tuple(
-            t
-            for t in ledger.tasks
-            if t.id in assigned or any(x.open and x.leader == user.name for x in t.supervisions)
-        ),
-    )
+    under it) and those the user supervises (an open supervision the user opened)."""
+    mine = assigned_task_ids(engine, own_units(user), ledger.id)
+    mine |= supervised_task_ids(engine, ledger.id, actor=user.id, name=user.name)
+    return replace(ledger, tasks=tuple(t for t in ledger.tasks if t.id in mine))
 
 
-def reporting_unit(engine: Engine, user: User, task_id: int, unit: str | None) -> str | None:
-    """The unit a report is made for. A handler reports for its own unit: the one named if it
-    is one of the task's units within the handler's scope, else the first such unit (lead
-    units come first). Others report on behalf of the named unit (or, without one, the lead
-    unit), which the command checks against the task."""
+def reporting_unit(
+    engine: Engine, user: User, task_id: int, unit: str | None
+) -> tuple[str | None, str | None]:
+    """The unit a report is made for, as (name, platform code). A handler reports for its own
+    unit: the one named if it is one of the task's units within the handler's scope, else the
+    first such unit (lead units come first); the code says which, since one group name
+    ("各区…") may stand for several units. Others report on behalf of the named unit (or,
+    without one, the lead unit), which the command checks against the task."""
     if user.role is not Role.HANDLER:
-        return unit
+        return unit, None
     mine = own_units(user)
     rows = task_units(engine, task_id)
     if not unit or not unit.strip():
         for r in rows:
             if r.code in mine:
-                return r.name
+                return r.name, r.code
         raise NotFoundError(
             "workplan.task_not_found", f"没有编号为{task_id}的任务", task_id=task_id
         )
     wanted = normalise_name(unit)
-    for r in rows:
-        if r.code == unit.strip() or normalise_name(r.name) == wanted:
-            if r.code in mine:
-                return r.name
-            raise ForbiddenError(
-                "workplan.report.unit_forbidden",
-                f"只能以本单位名义报送，“{unit}”不是本单位",
-                unit=unit,
-                task_id=task_id,
-            )
+    named = [r for r in rows if r.code == unit.strip() or normalise_name(r.name) == wanted]
+    for r in named:
+        if r.code in mine:
+            return r.name, r.code
+    if named:
+        raise ForbiddenError(
+            "workplan.report.unit_forbidden",
+            f"只能以本单位名义报送，“{unit}”不是本单位",
+            unit=unit,
+            task_id=task_id,
+        )
     raise ValidationError(
         "workplan.report.unit_not_assigned",
         f"“{unit}”不是该任务的牵头或责任单位",

@@ -30,8 +30,7 @@ from cityops.domain.workplan.units import is_collective, normalise_name
 from cityops.errors import ConflictError, NotFoundError, ValidationError
 from cityops.services.workplan.evidence import Evidence, EvidenceStore
 from cityops.services.workplan.figures import FigureRegistry
-
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
+from cityops.services.workplan.lookups import city_time_zone, open_supervisions_by
 
 
 def _now(now: datetime | None) -> datetime:
@@ -80,17 +79,33 @@ def _task(conn: Connection, task_id: int) -> _TaskRow:
     return _TaskRow(int(row[0]), int(row[1]), int(row[2]), str(row[3]))
 
 
-def _reporting_unit(conn: Connection, task_id: int, unit: str | None) -> tuple[str, str | None]:
+def _reporting_unit(
+    conn: Connection, task_id: int, unit: str | None, code: str | None = None
+) -> tuple[str, str | None]:
     """The reporting unit (name, code). It must be one of the task's units (by name or code)
     unless the task names a group of units ("各县市区…") or none at all; without ``unit``
-    the first lead unit reports."""
+    the first lead unit reports. With ``code``, the task's unit of that platform code (and
+    name, if given): one name may stand for several units, one unit under several names."""
     rows = conn.execute(
         select(
             workplan_task_units.c.role, workplan_task_units.c.name, workplan_task_units.c.unit_code
         )
         .where(workplan_task_units.c.task_id == task_id)
-        .order_by(workplan_task_units.c.position)
+        .order_by(workplan_task_units.c.position, workplan_task_units.c.id)
     ).all()
+    if code is not None:
+        wanted = normalise_name(unit or "")
+        for r in rows:
+            if r.unit_code == code and (not wanted or normalise_name(r.name) == wanted):
+                return r.name, r.unit_code
+        raise ValidationError(
+            "workplan.report.unit_not_assigned",
+            f"“{unit or code}”不是该任务的牵头或责任单位",
+            unit=unit,
+            unit_code=code,
+            task_id=task_id,
+            units=[r.name for r in rows],
+        )
     if unit is None or not unit.strip():
         leads = [r for r in rows if r.role == "lead" and not is_collective(r.name)]
         if leads:
@@ -123,16 +138,19 @@ def report_progress(
     text: str,
     actor: str,
     unit: str | None = None,
+    unit_code: str | None = None,
     month: Month | None = None,
     files: Sequence[Evidence] = (),
     store: EvidenceStore | None = None,
     now: datetime | None = None,
-    time_zone: str = DEFAULT_TIME_ZONE,
+    time_zone: str | None = None,
 ) -> int:
     """A unit reports a task's progress for a month (default: the current month in the city's
-    zone). Returns the report id. Reports are appended; the latest for a month counts."""
+    zone: ``time_zone``, else the active city profile's). Returns the report id. Reports are
+    appended; the latest for a month counts."""
     at = _now(now)
-    current = Month.of(at.astimezone(ZoneInfo(time_zone)).date())
+    zone = ZoneInfo(time_zone or city_time_zone(engine))
+    current = Month.of(at.astimezone(zone).date())
     month = month or current
     if files and store is None:
         raise ValueError("evidence files need an EvidenceStore")
@@ -147,7 +165,7 @@ def report_progress(
         validate_report(
             percent=percent, text=text, month=month, plan_year=task.plan_year, current=current
         )
-        unit_name, unit_code = _reporting_unit(conn, task_id, unit)
+        unit_name, unit_code = _reporting_unit(conn, task_id, unit, unit_code)
         report_id = conn.execute(
             insert(workplan_reports).values(
                 task_id=task_id,
@@ -202,36 +220,37 @@ def supervise_task(
     engine: Engine,
     task_id: int,
     *,
-    leader: str,
+    actor: str,
     note: str,
+    leader: str | None = None,
     due: date | None = None,
     now: datetime | None = None,
 ) -> int:
-    """A leader opens supervision (督办 / 挂旗督办) of a task; returns its id. One leader keeps
-    one open supervision per task."""
+    """A leader opens supervision (督办 / 挂旗督办) of a task; returns its id.
+
+    ``actor`` is the leader's login id: it is recorded as the event's actor and tells leaders
+    apart (one open supervision per leader and task). ``leader`` is the name printed in the
+    list, the bulletin and the reminders (default: ``actor``)."""
     at = _now(now)
-    if not leader or not leader.strip():
+    actor = (actor or "").strip()
+    name = (leader or "").strip() or actor
+    if not actor:
         raise ValidationError("workplan.supervision.leader_required", "请填写督办领导")
     if not note or not note.strip():
         raise ValidationError("workplan.supervision.note_required", "请填写督办要求")
     with engine.begin() as conn:
         task = _task(conn, task_id)
-        open_one = conn.execute(
-            select(workplan_supervisions.c.id).where(
-                workplan_supervisions.c.task_id == task_id,
-                workplan_supervisions.c.leader == leader.strip(),
-                workplan_supervisions.c.closed_at.is_(None),
-            )
-        ).first()
-        if open_one is not None:
+        mine = open_supervisions_by(conn, actor=actor, name=name, task_id=task_id)
+        if mine:
+            sid = min(mine)
             raise ConflictError(
                 "workplan.supervision.already_open",
-                f"{leader}对该任务的督办尚未解除（督办编号{open_one[0]}）",
-                supervision_id=int(open_one[0]),
+                f"{name}对该任务的督办尚未解除（督办编号{sid}）",
+                supervision_id=sid,
             )
         key = conn.execute(
             insert(workplan_supervisions).values(
-                task_id=task_id, leader=leader.strip(), note=note.strip(), due=due, opened_at=at
+                task_id=task_id, leader=name[:64], note=note.strip(), due=due, opened_at=at
             )
         ).inserted_primary_key
         assert key is not None
@@ -242,17 +261,33 @@ def supervise_task(
             task_id,
             "supervision_opened",
             at,
-            leader.strip(),
-            {"supervision_id": sid, "note": note.strip(), "due": due.isoformat() if due else None},
+            actor,
+            {
+                "supervision_id": sid,
+                "leader": name,
+                "note": note.strip(),
+                "due": due.isoformat() if due else None,
+            },
         )
     return sid
 
 
 def lift_supervision(
-    engine: Engine, supervision_id: int, *, by: str, note: str = "", now: datetime | None = None
+    engine: Engine,
+    supervision_id: int,
+    *,
+    actor: str,
+    by: str | None = None,
+    note: str = "",
+    now: datetime | None = None,
 ) -> None:
-    """End a supervision (解除督办)."""
+    """End a supervision (解除督办). ``actor`` is the login id recorded as the event's actor;
+    ``by`` the name recorded as who lifted it, for printing (default: ``actor``)."""
     at = _now(now)
+    actor = (actor or "").strip()
+    name = (by or "").strip() or actor
+    if not actor:
+        raise ValidationError("workplan.supervision.leader_required", "请填写解除督办的领导")
     with engine.begin() as conn:
         row = conn.execute(
             select(workplan_supervisions.c.task_id, workplan_supervisions.c.closed_at).where(
@@ -271,7 +306,7 @@ def lift_supervision(
         conn.execute(
             update(workplan_supervisions)
             .where(workplan_supervisions.c.id == supervision_id)
-            .values(closed_at=at, closed_by=by, close_note=note)
+            .values(closed_at=at, closed_by=name[:64], close_note=note)
         )
         _event(
             conn,
@@ -279,8 +314,8 @@ def lift_supervision(
             task.id,
             "supervision_lifted",
             at,
-            by,
-            {"supervision_id": supervision_id, "note": note},
+            actor,
+            {"supervision_id": supervision_id, "by": name, "note": note},
         )
 
 

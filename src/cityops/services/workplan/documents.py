@@ -1,10 +1,13 @@
 """Reading a plan from .txt, .docx (python-docx) or .pdf (its text layer, pypdf) into the
-paragraphs the parser takes."""
+paragraphs the parser takes; and decoding the text files Chinese offices save (UTF-8,
+GB18030/GBK, Notepad's "Unicode" UTF-16)."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +35,7 @@ def read_bytes(name: str, content: bytes) -> SourceDocument:
     suffix = Path(name).suffix.lower()
     digest = hashlib.sha256(content).hexdigest()
     if suffix == ".txt":
-        return SourceDocument(name, digest, _text_lines(content), wrapped=False)
+        return SourceDocument(name, digest, _text_lines(name, content), wrapped=False)
     if suffix == ".docx":
         return SourceDocument(name, digest, _docx_lines(name, content), wrapped=False)
     if suffix == ".pdf":
@@ -45,16 +48,46 @@ def read_bytes(name: str, content: bytes) -> SourceDocument:
     )
 
 
-def _text_lines(content: bytes) -> list[SourceLine]:
-    for encoding in ("utf-8-sig", "gb18030"):
+def _text_lines(name: str, content: bytes) -> list[SourceLine]:
+    return [SourceLine(line) for line in decode_text(name, content).splitlines()]
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),  # Notepad's "Unicode"
+    (codecs.BOM_UTF16_BE, "utf-16"),  # "Unicode big endian"
+)
+# Control characters other than tab, line and page breaks: a text file has few, if any.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decode_text(
+    name: str,
+    content: bytes,
+    *,
+    code: str = "workplan.file_encoding",
+    what: str = "文本文件",
+) -> str:
+    """The text of a file in the encodings Chinese offices save: UTF-8 (with or without BOM),
+    UTF-16 with its BOM (Notepad's "Unicode", either byte order), else GB18030 (which
+    includes GBK and GB2312, Windows' "ANSI" in China). Undecodable bytes, or a text made
+    mostly of control characters (a binary file, UTF-16 without BOM), raise ``code``."""
+    encodings = [enc for bom, enc in _BOMS if content.startswith(bom)][:1] or ["utf-8", "gb18030"]
+    for encoding in encodings:
         try:
             text = content.decode(encoding)
-            break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ValidationError("workplan.file_encoding", "文本文件编码无法识别，请存为UTF-8")
-    return [SourceLine(line) for line in text.splitlines()]
+        if len(_CONTROL.findall(text)) > max(4, len(text) // 20):
+            break  # decodes, but is not text
+        return text
+    raise ValidationError(
+        code,
+        f"{what}“{name}”的编码无法识别，"
+        "请另存为UTF-8、GB18030（GBK）或带BOM的UTF-16（记事本的“Unicode”）",
+        name=name,
+        tried=encodings,
+    )
 
 
 def _docx_lines(name: str, content: bytes) -> list[SourceLine]:

@@ -1,16 +1,18 @@
-"""Evidence files of progress reports, on disk under the var dir, addressed by SHA-256
-(stored once however often they are attached). Files are written before the database
-transaction that references them; an unreferenced file left by a failed one is harmless."""
+"""Evidence files of progress reports: the size rules, over the platform's content-addressed
+:class:`~cityops.adapters.blobstore.BlobStore` (stored once by SHA-256 however often they are
+attached). Files are written before the database transaction that references them; an
+unreferenced file left by a failed one is harmless."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from cityops.errors import AttachmentError
+from cityops.adapters.blobstore import BlobStore
+from cityops.config import Settings
+from cityops.errors import AttachmentError, TooLargeError
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -24,17 +26,21 @@ class Evidence:
         return hashlib.sha256(self.content).hexdigest()
 
 
+def size_zh(n: int) -> str:
+    """A size as people read it: "10MB", "1.5MB", "500KB", "800字节" (1 KB = 1024 bytes)."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= factor:
+            return f"{n / factor:.2f}".rstrip("0").rstrip(".") + unit
+    return f"{n}字节"
+
+
 class EvidenceStore:
-    def __init__(self, root: Path, max_bytes: int = 10 * 1024 * 1024) -> None:
-        self.root = root
+    def __init__(self, blobs: BlobStore, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.blobs = blobs
         self.max_bytes = max_bytes
 
-    def path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
-
     def check(self, evidence: Evidence) -> None:
+        """Refuse an empty file (422) or one over the limit (413) before anything is stored."""
         if not evidence.content:
             raise AttachmentError(
                 "workplan.evidence.empty",
@@ -42,29 +48,31 @@ class EvidenceStore:
                 filename=evidence.filename,
             )
         if len(evidence.content) > self.max_bytes:
-            raise AttachmentError(
-                "workplan.evidence.too_large",
-                f"佐证材料“{evidence.filename}”超过{self.max_bytes // (1024 * 1024)}MB",
-                filename=evidence.filename,
-                size=len(evidence.content),
-                max_bytes=self.max_bytes,
-            )
+            raise self.too_large(evidence.filename, len(evidence.content))
+
+    def too_large(self, filename: str, size: int) -> TooLargeError:
+        """The refusal of a file of ``size`` bytes over the limit (HTTP 413)."""
+        return TooLargeError(
+            "workplan.evidence.too_large",
+            f"佐证材料“{filename}”超过{size_zh(self.max_bytes)}的上限",
+            filename=filename,
+            size=size,
+            max_bytes=self.max_bytes,
+        )
 
     def put(self, evidence: Evidence) -> str:
+        """Store the file (once per content); returns its SHA-256."""
         digest = evidence.sha256
-        target = self.path(digest)
-        if target.exists():
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(evidence.content)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self.blobs.put(digest, evidence.content)
         return digest
 
     def get(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+        return self.blobs.get(sha256)
+
+
+def evidence_store(settings: Settings) -> EvidenceStore:
+    """The store of the running platform: ``<var_dir>/workplan_files``, with the attachment
+    size limit (``CITYOPS_MAX_ATTACHMENT_BYTES``)."""
+    return EvidenceStore(
+        BlobStore(settings.var_dir / "workplan_files"), settings.max_attachment_bytes
+    )

@@ -1,8 +1,10 @@
 """Platform figures that measure a plan's targets: a registry name → callable(engine, period).
 
 A target ("案件按期处置率 ≥ 90 %") linked to a figure measures itself: ``measure_targets``
-asks the registry for the figure's value over a period and stores it. The evaluation engine
-will register its indicators here; the figures below count from the ``cases`` table now.
+asks the registry for the figure's value over a period and stores it. :func:`default_registry`
+holds the figures below, counted from the ``cases`` table; :func:`platform_registry` adds the
+evaluation engine's indicators (``evaluation.<name>``) and is the one every entry point (API,
+command line) links and measures with, so a link made through one is measured by the other.
 """
 
 from __future__ import annotations
@@ -109,4 +111,14 @@ def default_registry() -> FigureRegistry:
         unit="%",
         description="按期处置率（期内处置的案件中按期处置的比例）",
     )
+    return registry
+
+
+def platform_registry() -> FigureRegistry:
+    """Every figure a target can be linked to: the case counts of :func:`default_registry`
+    and the evaluation indicators (``evaluation.<name>``)."""
+    from cityops.services.evaluation.indicators import register_into
+
+    registry = default_registry()
+    register_into(registry)
     return registry

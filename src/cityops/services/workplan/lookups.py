@@ -1,16 +1,17 @@
 """Small reads of the ledger beyond :mod:`queries`: which plan a task, target or supervision
 belongs to, which tasks a set of platform units is assigned, a task's reports with their
-evidence files, its supervisions and its event record, and one evidence file's metadata.
-The HTTP API uses them to check access and to show a task's history."""
+evidence files, its supervisions (and which are a given leader's) and its event record, one
+evidence file's metadata, and the city's time zone. The HTTP API uses them to check access
+and to show a task's history."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from cityops.adapters.db.tables.workplan import (
     workplan_events,
@@ -24,6 +25,8 @@ from cityops.adapters.db.tables.workplan import (
     workplans,
 )
 from cityops.errors import NotFoundError
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"  # before a city profile is installed
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,7 @@ def task_units(engine: Engine, task_id: int) -> list[TaskUnitRecord]:
                 workplan_task_units.c.unit_code,
             )
             .where(workplan_task_units.c.task_id == task_id)
-            .order_by(workplan_task_units.c.position)
+            .order_by(workplan_task_units.c.position, workplan_task_units.c.id)
         ).all()
     return [TaskUnitRecord(r.role, r.name, r.unit_code) for r in rows]
 
@@ -314,3 +317,63 @@ def task_events(engine: Engine, task_id: int) -> list[EventRecord]:
             .order_by(workplan_events.c.id)
         ).all()
     return [EventRecord(int(r.id), r.type, r.at, r.actor, dict(r.data or {})) for r in rows]
+
+
+def city_time_zone(engine: Engine) -> str:
+    """The active city profile's time zone (Asia/Shanghai before any profile is installed)."""
+    from cityops.services.profile import active_profile
+
+    try:
+        return active_profile(engine).calendar.time_zone
+    except NotFoundError:
+        return DEFAULT_TIME_ZONE
+
+
+def open_supervisions_by(
+    conn: Connection,
+    *,
+    actor: str,
+    name: str | None = None,
+    task_id: int | None = None,
+    plan_id: int | None = None,
+) -> dict[int, int]:
+    """The open supervisions (id → task id) a leader opened, of one task or one plan.
+
+    The leader is the login id recorded as the actor of the ``supervision_opened`` event.
+    Records made before the login id was recorded carry the display name as actor: those
+    count when ``name`` is that display name and the supervision's leader."""
+    sup, ev = workplan_supervisions, workplan_events
+    query = select(sup.c.id, sup.c.task_id, sup.c.leader).where(sup.c.closed_at.is_(None))
+    events = select(ev.c.actor, ev.c.data).where(ev.c.type == "supervision_opened")
+    if task_id is not None:
+        query = query.where(sup.c.task_id == task_id)
+        events = events.where(ev.c.task_id == task_id)
+    if plan_id is not None:
+        query = query.join(workplan_tasks, workplan_tasks.c.id == sup.c.task_id).where(
+            workplan_tasks.c.plan_id == plan_id
+        )
+        events = events.where(ev.c.plan_id == plan_id)
+    open_rows = conn.execute(query).all()
+    if not open_rows:
+        return {}
+    opened_by = _openers(conn.execute(events.where(ev.c.actor.in_({actor, name or actor}))))
+    return {
+        int(r.id): int(r.task_id)
+        for r in open_rows
+        if (who := opened_by.get(int(r.id))) == actor or (name and who == name == r.leader)
+    }
+
+
+def _openers(rows: Iterable[Any]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for r in rows:
+        sid = (r.data or {}).get("supervision_id")
+        if sid is not None:
+            out[int(sid)] = r.actor
+    return out
+
+
+def supervised_task_ids(engine: Engine, plan_id: int, *, actor: str, name: str) -> set[int]:
+    """The plan's tasks under an open supervision of this leader (login id, display name)."""
+    with engine.connect() as conn:
+        return set(open_supervisions_by(conn, actor=actor, name=name, plan_id=plan_id).values())

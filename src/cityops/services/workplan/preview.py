@@ -1,7 +1,6 @@
 """Reading a plan before it is imported: what the parser finds, how its unit names match the
 platform's units, and what would stop the import. Nothing is written. Also the units CSV a
-bureau may give with a plan (``code,name[,alias;alias…]``) and the registry of every platform
-figure a target can be linked to."""
+bureau may give with a plan (``code,name[,alias;alias…]``)."""
 
 from __future__ import annotations
 
@@ -16,8 +15,7 @@ from cityops.domain.workplan.model import ParsedPlan
 from cityops.domain.workplan.parser import parse_plan
 from cityops.domain.workplan.units import UnitMatch, match_units, prefixes_for_issuer
 from cityops.errors import ValidationError
-from cityops.services.workplan.documents import SourceDocument
-from cityops.services.workplan.figures import FigureRegistry, default_registry
+from cityops.services.workplan.documents import SourceDocument, decode_text
 from cityops.services.workplan.lookups import plan_by_sha256
 
 MAX_UNITS_CSV_ROWS = 5000
@@ -76,18 +74,9 @@ def preview_document(
 
 def read_units_csv(name: str, content: bytes) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """Known units ``(code, name)`` and aliases (name → code) from a CSV with the columns
-    ``code,name[,alias;alias…]`` (UTF-8, with or without BOM, or GB18030; a header row whose
-    first cell is ``code`` or ``编码`` is skipped)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost any byte string
-        raise ValidationError(
-            "workplan.units_csv.encoding", f"单位对照表“{name}”编码无法识别，请存为UTF-8"
-        )
+    ``code,name[,alias;alias…]`` (UTF-8, GB18030/GBK or UTF-16 with BOM, as
+    :func:`decode_text`; a header row whose first cell is ``code`` or ``编码`` is skipped)."""
+    text = decode_text(name, content, code="workplan.units_csv.encoding", what="单位对照表")
     known: list[tuple[str, str]] = []
     aliases: dict[str, str] = {}
     for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -114,13 +103,3 @@ def read_units_csv(name: str, content: bytes) -> tuple[list[tuple[str, str]], di
     if not known:
         raise ValidationError("workplan.units_csv.empty", f"单位对照表“{name}”中没有单位")
     return known, aliases
-
-
-def platform_registry() -> FigureRegistry:
-    """Every figure a target can be linked to: the case counts of :func:`default_registry`
-    and the evaluation indicators (``evaluation.<name>``)."""
-    from cityops.services.evaluation.indicators import register_into
-
-    registry = default_registry()
-    register_into(registry)
-    return registry

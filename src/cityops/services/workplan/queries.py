@@ -105,7 +105,7 @@ def load_ledger(
             conn.execute(
                 select(workplan_task_units)
                 .where(workplan_task_units.c.task_id.in_(ids))
-                .order_by(workplan_task_units.c.position)
+                .order_by(workplan_task_units.c.position, workplan_task_units.c.id)
             ).all()
         )
         targets = _grouped(
