@@ -1,0 +1,57 @@
+"""The lists of open cases by warning light and deadline can use the partial indexes of
+migration 0009 on both databases (they are what keeps those lists fast with a million cases;
+see BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import Engine, and_, select, text
+
+from cityops.adapters.db.tables.cases import cases
+from cityops.domain.access import User
+from cityops.domain.cases.vocabulary import OPEN_STATES, Light, Role
+from cityops.services import case_queries as q
+
+MIGRATION = importlib.import_module("cityops.adapters.db.migrations.versions.0009_console")
+
+
+def test_the_indexes_and_the_queries_name_the_same_open_states():
+    assert set(q.OPEN_VALUES) == {s.value for s in OPEN_STATES}
+    assert "state IN (" + ", ".join(f"'{v}'" for v in q.OPEN_VALUES) + ")" == MIGRATION.OPEN
+    assert str(q.open_clause()) == "cases." + MIGRATION.OPEN
+
+
+def _plan(engine: Engine, query: object) -> str:
+    compiled = query.compile(engine, compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET enable_seqscan = off"))
+            rows = conn.exec_driver_sql(f"EXPLAIN {compiled}").all()
+        else:
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
+    return "\n".join(" ".join(str(c) for c in r) for r in rows)
+
+
+def test_the_red_list_reads_the_partial_index_of_open_cases(engine: Engine):
+    user = User("dispatcher.1", "派遣员", Role.DISPATCHER)
+    f = q.CaseFilter(lights=(Light.RED,), open_only=True)
+    query = (
+        select(*q.SUMMARY_COLUMNS)
+        .where(and_(q.user_clause(user), q.filter_clause(f)))
+        .order_by(q.SORTS["deadline"].asc(), cases.c.id.desc())
+        .limit(20)
+    )
+    assert "ix_cases_open_light_deadline" in _plan(engine, query)
+
+
+def test_own_reports_read_the_reporter_index(engine: Engine):
+    f = q.CaseFilter(reported_by="citizen.demo")
+    user = User("citizen.demo", "市民", Role.PUBLIC)
+    query = (
+        select(*q.SUMMARY_COLUMNS)
+        .where(and_(q.user_clause(user), q.filter_clause(f)))
+        .order_by(cases.c.reported_at.desc())
+        .limit(20)
+    )
+    assert "ix_cases_reported_by" in _plan(engine, query)
