@@ -17,6 +17,7 @@ socket.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -291,6 +292,7 @@ def measure(backend: str, n: int, repeat: int) -> list[dict[str, Any]]:
         return results
     finally:
         drop_database(pg_name)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:

@@ -224,7 +224,9 @@ def _page(rt: Runtime, base: Select[Any], page: int, page_size: int, order: list
         ).mappings()
         items = [dict(r) for r in rows]
         capped = select(func.count()).select_from(
-            base.with_only_columns(literal_column("1").label("one")).limit(COUNT_CAP + 1).subquery()
+            base.with_only_columns(literal_column("1").label("one"), maintain_column_froms=True)
+            .limit(COUNT_CAP + 1)
+            .subquery()
         )
         total = int(uow.conn.execute(capped).scalar_one())
     return Page(items, min(total, COUNT_CAP), total > COUNT_CAP, page, page_size)
