@@ -5,32 +5,26 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from cityops.adapters.db.tables.workplan import workplan_events, workplan_task_units
+from cityops.adapters.db.tables.workplan import workplan_events
 from cityops.domain.catalog.model import Unit, UnitKind
 from cityops.domain.workplan.model import Role
 from cityops.errors import CityopsError, NotFoundError, ValidationError
 from cityops.services import workplan as wp
 from cityops.services.profile import demo_profile_path, install_profile
-from cityops.services.workplan.lookups import assigned_task_ids, task_events, task_units
-
-JUNE = datetime(2025, 6, 15, 2, tzinfo=UTC)
-PLAN = "\n".join(
-    [
-        "某市城市管理局",
-        "2025年工作要点",
-        "一、市容",
-        "1. 规范摊区设置。6月底前至少设置20处潮汐摊区。"
-        "（牵头单位：市容管理科；责任单位：执法支队）",
-        "2. 提升照明品质。确保亮灯率99%以上。（牵头单位：市政设施科；责任单位：各区市政主管部门）",
-        "3. 优化工作流程。建立标准化工作体系。",
-    ]
+from cityops.services.workplan.lookups import (
+    assigned_task_ids,
+    task_events,
+    task_unit_rows,
+    task_units,
 )
+from tests.integration.test_workplan_ledger import JUNE, SMALL_PLAN
+
 UNITS = {
     u.code: u
     for u in (
@@ -46,9 +40,9 @@ UNITS = {
 
 @pytest.fixture
 def tasks(engine: Engine) -> dict[int, int]:
-    """Task number → id of the small plan above, imported with no unit matched."""
+    """Task number → id of the ledger tests' small plan, imported with no unit matched."""
     plan_id = wp.import_document(
-        engine, wp.read_bytes("plan.txt", PLAN.encode()), actor="tester", now=JUNE
+        engine, wp.read_bytes("plan.txt", SMALL_PLAN.encode()), actor="tester", now=JUNE
     ).plan_id
     ledger = wp.load_ledger(engine, plan_id, date(2025, 6, 20))
     return {t.number: t.id for t in ledger.tasks}
@@ -62,17 +56,7 @@ def assign(engine: Engine, task_id: int, name: str, *codes: str, **kw: Any) -> w
 
 def rows(engine: Engine, task_id: int) -> list[tuple[str, str, str | None, str]]:
     with engine.connect() as conn:
-        found = conn.execute(
-            select(
-                workplan_task_units.c.role,
-                workplan_task_units.c.name,
-                workplan_task_units.c.unit_code,
-                workplan_task_units.c.match,
-            )
-            .where(workplan_task_units.c.task_id == task_id)
-            .order_by(workplan_task_units.c.position, workplan_task_units.c.id)
-        ).all()
-    return [tuple(r) for r in found]  # type: ignore[misc]
+        return [(r.role, r.name, r.unit_code, r.match) for r in task_unit_rows(conn, task_id)]
 
 
 def events(engine: Engine) -> int:

@@ -10,17 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert
 
-from cityops.adapters.db.tables.workplan import (
-    workplan_events,
-    workplan_task_units,
-    workplan_tasks,
-)
+from cityops.adapters.db.tables.workplan import workplan_task_units
 from cityops.domain.catalog.model import Unit, UnitKind
 from cityops.domain.workplan.model import Role
 from cityops.domain.workplan.units import MatchHow, is_collective, normalise_name
-from cityops.errors import NotFoundError, ValidationError
+from cityops.errors import ValidationError
+from cityops.services.workplan.events import record_event
+from cityops.services.workplan.lookups import plan_of_task, task_unit_rows
 
 MAX_NAME = 128
 
@@ -65,12 +63,8 @@ def assign_task_units(
     )
     written = name.strip()
     with engine.begin() as conn:
-        plan_id = _plan_of(conn, task_id)
-        rows = conn.execute(
-            select(workplan_task_units)
-            .where(workplan_task_units.c.task_id == task_id)
-            .order_by(workplan_task_units.c.position, workplan_task_units.c.id)
-        ).all()
+        plan_id = plan_of_task(conn, task_id)
+        rows = task_unit_rows(conn, task_id)
         key = normalise_name(written)
         hits = [r for r in rows if normalise_name(r.name) == key and role in (None, r.role)]
         if hits:
@@ -104,20 +98,19 @@ def assign_task_units(
         conn.execute(delete(workplan_task_units).where(workplan_task_units.c.id.in_(stale)))
         for r in roles:
             _insert_rows(conn, task_id, r, position, written, wanted)
-        conn.execute(
-            insert(workplan_events).values(
-                plan_id=plan_id,
-                task_id=task_id,
-                type="units_assigned",
-                at=at,
-                actor=actor,
-                data={
-                    "name": written,
-                    "roles": [r.value for r in roles],
-                    "before": list(before),
-                    "after": list(wanted),
-                },
-            )
+        record_event(
+            conn,
+            plan_id,
+            task_id,
+            "units_assigned",
+            at,
+            actor,
+            {
+                "name": written,
+                "roles": [r.value for r in roles],
+                "before": list(before),
+                "after": list(wanted),
+            },
         )
     return result
 
@@ -160,17 +153,6 @@ def _wanted_codes(
             codes=list(unique),
         )
     return unique
-
-
-def _plan_of(conn: Connection, task_id: int) -> int:
-    plan_id = conn.execute(
-        select(workplan_tasks.c.plan_id).where(workplan_tasks.c.id == task_id)
-    ).scalar_one_or_none()
-    if plan_id is None:
-        raise NotFoundError(
-            "workplan.task_not_found", f"没有编号为{task_id}的任务", task_id=task_id
-        )
-    return int(plan_id)
 
 
 def _insert_rows(

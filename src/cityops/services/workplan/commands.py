@@ -13,14 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from cityops.adapters.db.tables.workplan import (
-    workplan_events,
     workplan_files,
     workplan_measurements,
     workplan_report_files,
     workplan_reports,
     workplan_supervisions,
     workplan_targets,
-    workplan_task_units,
     workplan_tasks,
     workplans,
 )
@@ -28,9 +26,14 @@ from cityops.domain.workplan.period import Period
 from cityops.domain.workplan.progress import Month, validate_report
 from cityops.domain.workplan.units import is_collective, normalise_name
 from cityops.errors import ConflictError, NotFoundError, ValidationError
+from cityops.services.workplan.events import record_event
 from cityops.services.workplan.evidence import Evidence, EvidenceStore
 from cityops.services.workplan.figures import FigureRegistry
-from cityops.services.workplan.lookups import city_time_zone, open_supervisions_by
+from cityops.services.workplan.lookups import (
+    city_time_zone,
+    open_supervisions_by,
+    task_unit_rows,
+)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -38,22 +41,6 @@ def _now(now: datetime | None) -> datetime:
     if at.tzinfo is None:
         raise ValueError("naive datetime")
     return at
-
-
-def _event(
-    conn: Connection,
-    plan_id: int,
-    task_id: int | None,
-    type_: str,
-    at: datetime,
-    actor: str,
-    data: dict[str, Any],
-) -> None:
-    conn.execute(
-        insert(workplan_events).values(
-            plan_id=plan_id, task_id=task_id, type=type_, at=at, actor=actor, data=data
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -86,13 +73,7 @@ def _reporting_unit(
     unless the task names a group of units ("各县市区…") or none at all; without ``unit``
     the first lead unit reports. With ``code``, the task's unit of that platform code (and
     name, if given): one name may stand for several units, one unit under several names."""
-    rows = conn.execute(
-        select(
-            workplan_task_units.c.role, workplan_task_units.c.name, workplan_task_units.c.unit_code
-        )
-        .where(workplan_task_units.c.task_id == task_id)
-        .order_by(workplan_task_units.c.position, workplan_task_units.c.id)
-    ).all()
+    rows = task_unit_rows(conn, task_id)
     if code is not None:
         wanted = normalise_name(unit or "")
         for r in rows:
@@ -198,7 +179,7 @@ def report_progress(
                     report_id=rid, sha256=digest, filename=evidence.filename[:255]
                 )
             )
-        _event(
+        record_event(
             conn,
             task.plan_id,
             task_id,
@@ -255,7 +236,7 @@ def supervise_task(
         ).inserted_primary_key
         assert key is not None
         sid = int(key[0])
-        _event(
+        record_event(
             conn,
             task.plan_id,
             task_id,
@@ -308,7 +289,7 @@ def lift_supervision(
             .where(workplan_supervisions.c.id == supervision_id)
             .values(closed_at=at, closed_by=name[:64], close_note=note)
         )
-        _event(
+        record_event(
             conn,
             task.plan_id,
             task.id,
@@ -344,7 +325,7 @@ def link_target(
         conn.execute(
             update(workplan_targets).where(workplan_targets.c.id == target_id).values(figure=figure)
         )
-        _event(
+        record_event(
             conn,
             task.plan_id,
             task.id,
@@ -403,7 +384,7 @@ def measure_targets(
                     measured_at=at,
                 )
             )
-        _event(
+        record_event(
             conn,
             plan_id,
             None,

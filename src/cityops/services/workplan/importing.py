@@ -13,7 +13,6 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from cityops.adapters.db.tables.workplan import (
     workplan_deadlines,
-    workplan_events,
     workplan_targets,
     workplan_task_units,
     workplan_tasks,
@@ -24,6 +23,7 @@ from cityops.domain.workplan.parser import parse_plan
 from cityops.domain.workplan.units import UnitMatch, match_units, prefixes_for_issuer
 from cityops.errors import ConflictError, ValidationError
 from cityops.services.workplan.documents import SourceDocument, read_document
+from cityops.services.workplan.events import record_event
 
 
 @dataclass(frozen=True)
@@ -105,15 +105,14 @@ def import_document(
         )
         for task in parsed.tasks:
             _insert_task(conn, plan_id, parsed.year, task, by_name)
-        conn.execute(
-            insert(workplan_events).values(
-                plan_id=plan_id,
-                task_id=None,
-                type="plan_imported",
-                at=at,
-                actor=actor,
-                data={"source": document.name, "sha256": document.sha256, **parsed.figures()},
-            )
+        record_event(
+            conn,
+            plan_id,
+            None,
+            "plan_imported",
+            at,
+            actor,
+            {"source": document.name, "sha256": document.sha256, **parsed.figures()},
         )
     return ImportResult(plan_id, parsed, matches)
 

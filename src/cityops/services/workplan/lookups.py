@@ -84,15 +84,19 @@ def _task_missing(task_id: int) -> NotFoundError:
     return NotFoundError("workplan.task_not_found", f"没有编号为{task_id}的任务", task_id=task_id)
 
 
-def task_plan_id(engine: Engine, task_id: int) -> int:
+def plan_of_task(conn: Connection, task_id: int) -> int:
     """The plan of a task (``workplan.task_not_found`` if there is no such task)."""
-    with engine.connect() as conn:
-        plan_id = conn.execute(
-            select(workplan_tasks.c.plan_id).where(workplan_tasks.c.id == task_id)
-        ).scalar_one_or_none()
+    plan_id = conn.execute(
+        select(workplan_tasks.c.plan_id).where(workplan_tasks.c.id == task_id)
+    ).scalar_one_or_none()
     if plan_id is None:
         raise _task_missing(task_id)
     return int(plan_id)
+
+
+def task_plan_id(engine: Engine, task_id: int) -> int:
+    with engine.connect() as conn:
+        return plan_of_task(conn, task_id)
 
 
 def plan_exists(engine: Engine, plan_id: int) -> bool:
@@ -118,18 +122,22 @@ def plan_by_sha256(engine: Engine, sha256: str) -> int | None:
     return None if found is None else int(found)
 
 
-def task_units(engine: Engine, task_id: int) -> list[TaskUnitRecord]:
-    """A task's units in plan order (lead units first, as imported)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                workplan_task_units.c.role,
-                workplan_task_units.c.name,
-                workplan_task_units.c.unit_code,
-            )
+def task_unit_rows(conn: Connection, task_id: int) -> list[Any]:
+    """A task's ``workplan_task_units`` rows in plan order (lead units first, as imported; a
+    group assigned to several units has a row per unit, in one position)."""
+    return list(
+        conn.execute(
+            select(workplan_task_units)
             .where(workplan_task_units.c.task_id == task_id)
             .order_by(workplan_task_units.c.position, workplan_task_units.c.id)
         ).all()
+    )
+
+
+def task_units(engine: Engine, task_id: int) -> list[TaskUnitRecord]:
+    """A task's units in plan order (lead units first, as imported)."""
+    with engine.connect() as conn:
+        rows = task_unit_rows(conn, task_id)
     return [TaskUnitRecord(r.role, r.name, r.unit_code) for r in rows]
 
 
