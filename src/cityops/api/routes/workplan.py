@@ -207,7 +207,10 @@ def _download(content: bytes, media_type: str, name: str, fallback: str) -> Resp
 # ----------------------------------------------------------------------------- plans
 
 
-PlanFile = Annotated[UploadFile, File(description="The plan: .txt (UTF-8 or GB18030), .docx, .pdf")]
+PlanFile = Annotated[
+    UploadFile,
+    File(description="The plan: .txt (UTF-8, GB18030/GBK, UTF-16 with BOM), .docx, .pdf"),
+]
 UnitsFile = Annotated[
     UploadFile | None,
     File(
