@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from shapely.geometry import box, mapping
@@ -92,3 +93,68 @@ def test_export_regions_and_demo_on_a_city_with_geography(
     assert demo.exit_code == 0 and "already present" in demo.output
     wrong = runner.invoke(app, ["geo", "export", "grids", str(out), "--format", "kml"])
     assert wrong.exit_code == 1 and "geo.format_unsupported" in wrong.output
+
+
+def write_streets(path: Path, *features: tuple[str, str, Any]) -> Path:
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"XZQDM": c, "XZQMC": n}, "geometry": g}
+                    for c, n, g in features
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_import_regions_reports_counts_warnings_and_problems(
+    cli_engine: Engine, tmp_path: Path
+) -> None:
+    smaller = mapping(box(117.00, 36.66, 117.03, 36.68))
+    good = write_streets(tmp_path / "streets.geojson", ("370102001000", "解放路街道", smaller))
+    ok = runner.invoke(app, ["geo", "import-regions", str(good), "--level", "street"])
+    assert ok.exit_code == 0, ok.output
+    assert "新增 0" in ok.output and "更新 1" in ok.output
+    assert "注意" in ok.output and "370102001002" in ok.output  # 乙社区 now half outside
+
+    # The same boundary 0.4 km off to the west is refused unless the tolerance allows it.
+    shifted = mapping(box(116.996, 36.66, 117.026, 36.68))
+    bad = write_streets(tmp_path / "bad.geojson", ("370102001", "解放路街道", shifted))
+    refused = runner.invoke(app, ["geo", "import-regions", str(bad), "--level", "street"])
+    assert refused.exit_code == 1
+    assert "geo.import_invalid" in refused.output and "geo.region_outside_parent" in refused.output
+    loose = ["geo", "import-regions", str(bad), "--level", "street", "--tolerance", "400"]
+    assert runner.invoke(app, loose).exit_code == 0
+
+    unknown = runner.invoke(app, ["geo", "import-regions", str(good), "--level", "province"])
+    assert unknown.exit_code == 1 and "geo.level_unknown" in unknown.output
+
+
+def test_geo_import_grids_takes_a_tolerance(cli_engine: Engine, tmp_path: Path) -> None:
+    # Grid 002004 redrawn 3 m too far east: outside its community and the city's edge.
+    path = tmp_path / "grids.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"WGBM": "370102001002004"},
+                        "geometry": mapping(box(117.03, 36.66, 117.04004, 36.67)),
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    strict = runner.invoke(app, ["geo", "import-grids", str(path)])
+    assert strict.exit_code == 1 and "geo.grid_outside_community" in strict.output
+    loose = runner.invoke(app, ["geo", "import-grids", str(path), "--tolerance", "5"])
+    assert loose.exit_code == 0, loose.output
+    assert "更新 1" in loose.output

@@ -1,6 +1,6 @@
 """The real district polygons of 济南 (DataV GeoAtlas, GCJ-02; read in place, never copied):
 converted to WGS84 they index correctly, and the demo city's districts lie mostly inside
-their real namesakes."""
+their real namesakes; real district files pass the region import checks."""
 
 from __future__ import annotations
 
@@ -87,3 +87,40 @@ def test_demo_districts_lie_mostly_inside_the_real_ones(
         assert district_index.locate(p.x, p.y) == district.code, district.name
         inside = district.geometry.intersection(real[district.code]).area / district.geometry.area
         assert inside > 0.6, district.name
+
+
+@pytest.mark.parametrize(("city", "districts"), [("370100", 12), ("370800", 11), ("320200", 7)])
+def test_real_district_files_pass_the_region_import_checks(
+    shared_data: Path, city: str, districts: int
+) -> None:
+    from cityops.domain.geo.region_import import check_region_features
+
+    path = shared_data / "cn_boundaries_datav" / f"{city}_full.json"
+    features = json.loads(path.read_text("utf-8"))["features"]
+    regions, problems = check_region_features(features, RegionLevel.DISTRICT, {}, CoordSystem.GCJ02)
+    assert problems == []
+    assert len(regions) == districts
+    assert all(r.code.startswith(city[:4]) and r.name for r in regions)
+
+
+def test_real_districts_overhang_a_coarser_city_outline_and_each_overhang_is_measured(
+    shared_data: Path, jinan: list[dict[str, Any]]
+) -> None:
+    # The province file's outline of 济南 is simplified more than its districts' own file:
+    # districts reach out of it by up to several km². Such a mix is reported, with the area.
+    from cityops.domain.geo.region_import import check_region_features
+
+    province = json.loads(
+        (shared_data / "cn_boundaries_datav" / "370000_full.json").read_text("utf-8")
+    )
+    (outline,) = [f for f in province["features"] if f["properties"]["adcode"] == 370100]
+    city = geometry_to_wgs84(shape(outline["geometry"]), CoordSystem.GCJ02)
+    _, problems = check_region_features(
+        jinan, RegionLevel.DISTRICT, {"370100": city}, CoordSystem.GCJ02
+    )
+    assert {p.problem for p in problems} == {"geo.region_outside_parent"}
+    assert len(problems) >= 8
+    _, loose = check_region_features(
+        jinan, RegionLevel.DISTRICT, {"370100": city}, CoordSystem.GCJ02, tolerance_m=2000
+    )
+    assert len(loose) < len(problems)

@@ -93,17 +93,15 @@ def find_overhangs(
     lon0, lat0 = _origin(kids, mothers)
     kids_m = to_local_metres(kids, lon0, lat0)
     # Each distinct parent is projected, grown and prepared once.
-    grown_by_id: dict[int, tuple[BaseGeometry, BaseGeometry]] = {}
-    grown = np.empty(len(mothers), dtype=object)
-    exact = np.empty(len(mothers), dtype=object)
-    for i, parent in enumerate(mothers):
-        key = id(parent)
-        if key not in grown_by_id:
-            parent_m = to_local_metres([parent], lon0, lat0)[0]
-            wide = shapely.buffer(parent_m, tolerance_m) if tolerance_m > 0 else parent_m
-            shapely.prepare(wide)
-            grown_by_id[key] = (parent_m, wide)
-        exact[i], grown[i] = grown_by_id[key]
+    slot: dict[int, int] = {}
+    which = np.array([slot.setdefault(id(p), len(slot)) for p in mothers], dtype=np.intp)
+    distinct = np.empty(len(slot), dtype=object)
+    for parent, k in zip(mothers, which.tolist(), strict=True):
+        distinct[k] = parent
+    distinct_m = to_local_metres(distinct, lon0, lat0)
+    distinct_grown = shapely.buffer(distinct_m, tolerance_m) if tolerance_m > 0 else distinct_m
+    shapely.prepare(distinct_grown)
+    exact, grown = distinct_m[which], distinct_grown[which]
     inside = shapely.covers(grown, kids_m)
     found: list[Overhang] = []
     for i in np.flatnonzero(~inside).tolist():
