@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from cityops.adapters.db.tables.cases import cases
+from cityops.config import get_settings
 from cityops.domain.evaluation.assessment import AssessmentItem, ItemSource
 from cityops.domain.evaluation.definitions import RATES, ObjectKind
 from cityops.domain.evaluation.periods import EvalPeriod
@@ -37,6 +39,20 @@ def history(engine: Engine) -> Engine:
     install_profile(engine, demo_profile_path())
     store_stories(engine)
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """The command line reads its settings once per process: forget them around each test."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def use_database(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITYOPS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CITYOPS_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
 
 
 def reference(engine: Engine, period: str) -> dict[tuple[str, str], dict[str, int]]:
@@ -177,8 +193,7 @@ def test_case_lists_and_the_overdue_list(history: Engine, tmp_path: Path):
 def test_the_command_line_writes_json_xlsx_and_docx(history: Engine, tmp_path: Path, monkeypatch):
     from cityops.cli.main import app
 
-    monkeypatch.setenv("CITYOPS_DATABASE_URL", history.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("CITYOPS_VAR_DIR", str(tmp_path))
+    use_database(history, tmp_path, monkeypatch)
     runner = CliRunner()
     result = runner.invoke(app, ["eval", "--period", DAY, "--format", "json", "--no-compare"])
     assert result.exit_code == 0, result.output
@@ -215,3 +230,64 @@ def test_the_work_plan_registry_can_measure_evaluation_indicators(history: Engin
     want = measure(history, "closure_rate", "2025-10")
     assert value is not None and want is not None
     assert float(value) == pytest.approx(want)
+
+
+def test_the_assessment_and_case_list_commands(history: Engine, tmp_path: Path, monkeypatch):
+    from cityops.cli.main import app
+
+    use_database(history, tmp_path, monkeypatch)
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text(
+        'name = "考评"\n'
+        '[[items]]\ncode = "closure"\nsource = "platform"\n'
+        'indicator = "closure_rate"\nweight = 50\n'
+        '[[items]]\ncode = "survey"\nsource = "survey"\nweight = 50\n'
+        '[groups]\n"370102" = "城区"\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    for args in (
+        ["eval", "assess", "scheme", str(scheme)],
+        [
+            "eval",
+            "assess",
+            "enter",
+            "--scheme",
+            "考评",
+            "--period",
+            DAY,
+            "--item",
+            "survey",
+            "--values",
+            "370102=90",
+        ],
+        ["eval", "assess", "run", "--scheme", "考评", "--period", DAY],
+        ["eval", "assess", "history", "--scheme", "考评"],
+        ["eval", "cases", "--period", DAY, "--overdue", "--output", str(tmp_path / "overdue.csv")],
+        ["eval", "indicators"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+    rows = {r["district_code"]: r for r in assessment.history(history, "考评")}
+    assert rows["370102"]["group"] == "城区" and rows["370102"]["rank_in_group"] == 1
+    with (tmp_path / "overdue.csv").open(encoding="utf-8-sig") as fh:
+        assert len(list(csv.reader(fh))) - 1 == reference(history, DAY)[("city", "*")].get(
+            "overdue", 0
+        )
+    bad = runner.invoke(
+        app,
+        [
+            "eval",
+            "assess",
+            "enter",
+            "--scheme",
+            "考评",
+            "--period",
+            DAY,
+            "--item",
+            "survey",
+            "--values",
+            "370102=abc",
+        ],
+    )
+    assert bad.exit_code == 2 and "assessment.value_invalid" in bad.output
