@@ -41,7 +41,9 @@ def inspector_answers(
     page.goto(f"{server.url}/m/#/tasks")
     page.click(f"[data-test=task-{case_no}]")
     page.wait_for_selector("[data-test=task-form]")
-    page.click("[data-test=result-good]" if good else "[data-test=result-bad]")
+    choice = "[data-test=result-good]" if good else "[data-test=result-bad]"
+    page.click(choice)
+    page.wait_for_selector(f"{choice}[aria-checked=true]")
     page.fill("[data-test=task-text]", text)
     page.set_input_files("[data-test=photo-input]", [photo_file("site.png", (90, 90, 200))])
     page.wait_for_selector("[data-test=task-form] .shot img")
