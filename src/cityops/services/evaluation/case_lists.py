@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import BindParameter, Engine, Select, bindparam, select
 
 from cityops.adapters.db.tables.cases import cases
 from cityops.domain.cases.vocabulary import CHANNEL_LABELS_ZH, STATE_LABELS_ZH, CaseState, Channel
@@ -83,7 +83,11 @@ def _query(engine: Engine, f: CaseFilter) -> tuple[Select[Any], str]:
         if f.overdue_at_end:
             with engine.connect() as conn:
                 ids = overdue_case_ids(conn, lo, hi)
-            stmt = stmt.where(c.id.in_(ids or [-1]))
+            # Inline literals: an overdue list may outgrow SQLite's limit on bound variables.
+            listed: BindParameter[list[int]] = bindparam(
+                "overdue_ids", ids or [-1], expanding=True, literal_execute=True
+            )
+            stmt = stmt.where(c.id.in_(listed))
         else:
             stmt = stmt.where(c.reported_at >= lo, c.reported_at < hi)
     elif f.overdue_at_end:
