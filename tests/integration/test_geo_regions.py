@@ -202,6 +202,9 @@ def test_region_files_in_any_declared_coordinate_system(engine: Engine, tmp_path
     with pytest.raises(ValidationError) as err:
         geography.import_regions(engine, path, "province")
     assert err.value.code == "geo.level_unknown"
+    with pytest.raises(ValidationError) as err:
+        geography.import_grids(engine, path, tolerance_m=-1.0)
+    assert err.value.code == "geo.tolerance_invalid"
     gpkg = tmp_path / "two.gpkg"
     for layer in ("streets", "communities"):
         pyogrio.raw.write(

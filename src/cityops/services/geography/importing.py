@@ -10,6 +10,7 @@ revision so that cached locators reload.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,15 @@ class RegionImportSummary:
 
 def _source(path: Path, source: str | None) -> str:
     return (source or f"import:{path.name}")[:SOURCE_LENGTH]
+
+
+def _check_tolerance(tolerance_m: float) -> None:
+    if not math.isfinite(tolerance_m) or tolerance_m < 0:
+        raise ValidationError(
+            "geo.tolerance_invalid",
+            f"容差应为不小于 0 的米数，实际为 {tolerance_m}",
+            tolerance_m=tolerance_m,
+        )
 
 
 def _crs(crs: CoordSystem | str | None, found: FeatureFile) -> CoordSystem:
@@ -138,6 +148,7 @@ def import_grids(
     (default: what the file declares, else WGS84). Each grid must belong to a stored
     community, lie inside it and overlap no other grid, both up to ``tolerance_m`` metres.
     All or nothing (``geo.import_invalid``); grids whose code exists are replaced."""
+    _check_tolerance(tolerance_m)
     path = Path(path)
     found = read_features(path, layer)
     crs = _crs(crs, found)
@@ -197,6 +208,7 @@ def import_regions(
     optional above districts); each region must lie in its parent and overlap none of its
     level, up to ``tolerance_m`` metres. All or nothing (``geo.import_invalid``); regions
     whose code exists are replaced in place (their children stay)."""
+    _check_tolerance(tolerance_m)
     path = Path(path)
     level = _level(level)
     found = read_features(path, layer)
