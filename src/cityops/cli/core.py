@@ -54,7 +54,9 @@ def init(
     profile: Annotated[
         Path | None, typer.Option(help="City profile directory (default: the shipped 济南 demo)")
     ] = None,
-    demo: Annotated[bool, typer.Option(help="Install the generated demo geography")] = True,
+    demo: Annotated[
+        bool, typer.Option(help="Install the generated demo geography and the demo accounts")
+    ] = True,
 ) -> None:
     """初始化：迁移数据库，载入国家目录、城市配置和示范城市。
 
@@ -76,7 +78,12 @@ def init(
         if demo:
             summary = geography.install_demo_geography(rt.engine)
             console.print(f"示范城市地理 demo geography: {summary}")
-        _install_accounts(rt)
+            _install_accounts(rt)
+        else:
+            console.print(
+                "未安装示范数据 no demo city: import your regions and grids "
+                "(cityops geo import-regions, cityops import-grids) and create accounts"
+            )
         console.print(f"完成 done in {time.perf_counter() - t0:.1f} s")
     except CityopsError as exc:
         fail(exc)
