@@ -155,10 +155,6 @@ def filter_clause(f: CaseFilter) -> ColumnElement[bool]:
         if f.class_code.endswith("*"):
             prefix = f.class_code[:-1]
             parts.append(cases.c.class_code.like(_escape_like(prefix) + "%", escape="\\"))
-            upper = str(int(prefix) + 1).zfill(len(prefix)) if prefix.isdigit() else ""
-            if len(upper) == len(prefix):
-                # the same as a range of digits, which a B-tree index answers in any collation
-                parts.append(and_(cases.c.class_code >= prefix, cases.c.class_code < upper))
         else:
             parts.append(cases.c.class_code == f.class_code)
     if f.area:
