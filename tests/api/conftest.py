@@ -256,17 +256,14 @@ def _city_database(backend: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=_backends())
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+def _world(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
-    """The city for every API test of the session on one backend. Tests share it: each makes
-    its own cases and asserts on them, never on totals of the whole city."""
-    folder = tmp_path_factory.mktemp(f"api-{request.param}")
+    folder = tmp_path_factory.mktemp(f"api-{backend}")
     patch = pytest.MonkeyPatch()
     patch.setattr(accounts, "_hasher", FAST_HASHER)
     request.addfinalizer(patch.undo)
-    databases = _city_database(request.param, folder)
+    databases = _city_database(backend, folder)
     url = next(databases)
     engine = make_engine(url, pool_size=5)
     rt = bootstrap(Settings(var_dir=folder, database_url=url), engine=engine)
@@ -284,7 +281,7 @@ def world(
     logins["inspector_b"] = f"inspector.{b.community}"
     logins["handler_b"] = f"handler.street.{b.street}"
     with TestClient(create_app(rt)) as client:
-        w = World(request.param, engine, rt, client, a, b, c, logins)
+        w = World(backend, engine, rt, client, a, b, c, logins)
         for persona, login in logins.items():
             assert login is not None
             r = w.login(login)
@@ -294,3 +291,20 @@ def world(
     engine.dispose()
     for _ in databases:  # finish the generator: drops the PostgreSQL database
         pass
+
+
+@pytest.fixture(scope="session", params=_backends())
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """The city for every API test of the session on one backend. Tests share it: each makes
+    its own cases and asserts on them, never on totals of the whole city."""
+    yield from _world(request.param, request, tmp_path_factory)
+
+
+@pytest.fixture(scope="session", params=_backends())
+def fuzz_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """A city of its own for the fuzzing, which may deactivate, lock or rename anyone."""
+    yield from _world(request.param, request, tmp_path_factory)

@@ -2,7 +2,9 @@
 not), the API never answers 5xx, and every error of ``/api/v1`` has the one error shape.
 
 Bounded: a few derandomized examples per operation, so the run is short and repeatable.
-Requests carry the token of a role that may use the operation (administrator for
+It runs in a city of its own (``fuzz_world``): administrators' operations on random logins
+may hit the personas other tests log in as. Requests carry the token of a role that may use
+the operation (administrator for
 ``/admin``, otherwise a shift leader, who sees every case and may run most commands), so the
 fuzzing reaches the code behind the access checks. Logging out is left out: it would end the
 token the rest of the run uses (it has its own tests).
@@ -28,11 +30,11 @@ SKIPPED = {"/api/v1/auth/logout", "/api/v1/auth/me/password"}
 
 
 @pytest.fixture(scope="session")
-def fuzz_tokens(world: World) -> dict[str, str]:
+def fuzz_tokens(fuzz_world: World) -> dict[str, str]:
     """Tokens of their own for the fuzzing (it may revoke or expire what it holds)."""
     out = {}
     for persona in ("admin", "shift_leader"):
-        issued = accounts.login(world.rt, world.logins[persona], PASSWORD)
+        issued = accounts.login(fuzz_world.rt, fuzz_world.logins[persona], PASSWORD)
         out[persona] = issued.token
     return out
 
@@ -62,9 +64,9 @@ def _check(case: Any, tokens: dict[str, str], problems: list[str]) -> None:
 
 
 def test_no_input_gives_a_server_error_and_every_error_has_the_one_shape(
-    world: World, fuzz_tokens: dict[str, str]
+    fuzz_world: World, fuzz_tokens: dict[str, str]
 ):
-    schema = schemathesis.openapi.from_asgi("/openapi.json", world.client.app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_world.client.app)
     problems: list[str] = []
     operations = 0
     for result in schema.get_all_operations():
