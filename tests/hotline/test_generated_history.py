@@ -5,11 +5,14 @@ the order event log, must agree with it exactly."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from cityops.adapters.db.tables.hotline import hotline_orders
+from cityops.domain.clock.calendar import calendar_for
+from cityops.domain.clock.settings import CalendarSettings
 from cityops.domain.geo.measure import metres_per_degree
 from cityops.domain.hotline.vocabulary import NegativeKind, Satisfaction
 from cityops.services.hotline import analytics
@@ -43,6 +46,20 @@ def test_rates_negative_list_and_reexamination_equal_the_truth(rt: Runtime):
     check_unit_rates(history)
     check_the_negative_list(history)
     check_the_reexamination_list(history)
+
+
+def test_the_figures_equal_the_truth_in_working_time_over_a_holiday(rt: Runtime):
+    """The same, with the official working calendar (08:30-12:00, 13:30-17:30 on working days)
+    over the National Day holiday and its make-up working Saturday (2025-10-11)."""
+    rt.policy_override = replace(rt.policy, calendar=calendar_for(CalendarSettings()))
+    start = datetime(2025, 9, 29, 1, 0, tzinfo=UTC)
+    sim = HotlineSimulator(rt, BUSY, start=start, days=5, settle_days=35, seed=8)
+    truth = sim.run()
+    history = (rt, truth, sim)
+    check_the_generator_takes_every_path(history)
+    check_city_rates(history)
+    check_unit_rates(history)
+    check_the_negative_list(history)
 
 
 def _ratio(hits: int, total: int) -> tuple[int, int]:

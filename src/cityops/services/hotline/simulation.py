@@ -496,12 +496,8 @@ class HotlineSimulator:
         order = self._do(
             "grant", lambda: cmd.decide_extension(self.rt, LEAD, order_id, approved=True)
         )
-        if order is None or order.handling_deadline is None:
-            return
-        before = self.rules.calendar.advance(
-            order.handling_deadline, -int(2 * self.rules.calendar.day_seconds * 0.5), True
-        )
-        self.at(max(self.now + timedelta(minutes=5), before), partial(self._reply, order_id))
+        if order is not None and order.handling_deadline is not None:
+            self._reply_before(order_id, order.handling_deadline)
 
     def _reply(self, order_id: int) -> None:
         d = self.current[order_id]
