@@ -31,7 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Connection, Engine, case, func, select, text
+from sqlalchemy import Connection, Engine, case, func, literal, select, text
 from sqlalchemy.exc import OperationalError
 
 from cityops.adapters.db.engine import READONLY_OPTION
@@ -117,9 +117,18 @@ class Clock:
         return at.astimezone(self.zone).isoformat()
 
 
-def _bucket(column: Any, bounds: list[datetime]) -> Any:
-    """The index of the interval [bounds[i], bounds[i+1]) that holds ``column``."""
-    return case(*[(column < b, i) for i, b in enumerate(bounds[1:])], else_=len(bounds) - 1)
+def _bucket(column: Any, bounds: list[datetime], first: int = 0) -> Any:
+    """The index of the interval [bounds[i], bounds[i+1]) that holds ``column`` (for a value
+    already known to lie in [bounds[0], bounds[-1])), as nested halvings: a handful of
+    comparisons per row however many intervals there are."""
+    n = len(bounds) - 1
+    if n <= 1:  # an expression of the column: a bare constant would read as a position
+        return case((column < bounds[-1], literal(first)), else_=literal(first))
+    mid = n // 2
+    return case(
+        (column < bounds[mid], _bucket(column, bounds[: mid + 1], first)),
+        else_=_bucket(column, bounds[mid:], first + mid),
+    )
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -363,40 +372,29 @@ def _grids(conn: Connection, bounds: list[datetime]) -> dict[int, Counter[tuple[
     return out
 
 
-Pairs = dict[tuple[Any, Any], list[int]]  # (district, unit) or (type, district) → [n, on time]
+Tally = dict[tuple[str, Any, Any], list[int]]  # (type, district, unit) → [events, in time]
+TALLIED = (EventType.CLOSED.value, EventType.HANDLED.value, EventType.DISPATCHED.value)
 
 
-def _closed(conn: Connection, bounds: list[datetime]) -> dict[int, Pairs]:
+def _events(conn: Connection, bounds: list[datetime]) -> dict[int, Tally]:
+    """Closures (by the case's responsible unit, in time when the last handling was) and
+    handlings and dispatches (in time when their stage was), per day and district."""
     e, c = case_events.c, cases.c
     day = _bucket(e.at, bounds).label("d")
-    ok = func.sum(case((e.data["handled_on_time"].as_boolean(), 1), else_=0))
-    out: dict[int, Pairs] = defaultdict(dict)
-    for d, district, unit, n, good in conn.execute(
-        select(day, c.district_code, c.assigned_unit, func.count(), ok)
+    closed = e.type == EventType.CLOSED.value
+    unit = case((closed, c.assigned_unit), else_=None).label("u")
+    good = case(
+        (closed, case((e.data["handled_on_time"].as_boolean(), 1), else_=0)),
+        else_=case((e.data["on_time"].as_boolean(), 1), else_=0),
+    )
+    out: dict[int, Tally] = defaultdict(dict)
+    for d, kind, district, u, n, ok in conn.execute(
+        select(day, e.type, c.district_code, unit, func.count(), func.sum(good))
         .select_from(case_events.join(cases, c.id == e.case_id))
-        .where(e.type == EventType.CLOSED.value, e.at >= bounds[0], e.at < bounds[-1])
-        .group_by(day, c.district_code, c.assigned_unit)
+        .where(e.type.in_(TALLIED), e.at >= bounds[0], e.at < bounds[-1])
+        .group_by(day, e.type, c.district_code, unit)
     ):
-        out[int(d)][(district, unit)] = [int(n), int(good or 0)]
-    return out
-
-
-def _steps(conn: Connection, bounds: list[datetime]) -> dict[int, Pairs]:
-    e, c = case_events.c, cases.c
-    day = _bucket(e.at, bounds).label("d")
-    ok = func.sum(case((e.data["on_time"].as_boolean(), 1), else_=0))
-    out: dict[int, Pairs] = defaultdict(dict)
-    for d, kind, district, n, good in conn.execute(
-        select(day, e.type, c.district_code, func.count(), ok)
-        .select_from(case_events.join(cases, c.id == e.case_id))
-        .where(
-            e.type.in_([EventType.HANDLED.value, EventType.DISPATCHED.value]),
-            e.at >= bounds[0],
-            e.at < bounds[-1],
-        )
-        .group_by(day, e.type, c.district_code)
-    ):
-        out[int(d)][(str(kind), district)] = [int(n), int(good or 0)]
+        out[int(d)][(str(kind), district, u)] = [int(n), int(ok or 0)]
     return out
 
 
@@ -422,14 +420,12 @@ def _points(conn: Connection, bounds: list[datetime]) -> dict[int, Points]:
 
 LOADERS: dict[str, Callable[[Connection, list[datetime]], dict[int, Any]]] = {
     "grids": _grids,
-    "closed": _closed,
-    "steps": _steps,
+    "events": _events,
     "points": _points,
 }
 EMPTY: dict[str, Callable[[], Any]] = {
     "grids": Counter,
-    "closed": dict,
-    "steps": dict,
+    "events": dict,
     "points": lambda: (np.zeros((0, 2)), np.zeros(0, dtype="U12")),
 }
 
@@ -473,48 +469,40 @@ def summary(
     month_first = clk.today.replace(day=1)
     trend_first = clk.today - timedelta(days=TREND_DAYS - 1)
     heat_first = clk.today - timedelta(days=heat_days - 1)
-    live = [clk.today_lo, clk.now]
+    live = [clk.today_lo, clk.midnight(clk.today + timedelta(days=1))]  # all of today
     mine = _in_district(req.district)
     with reading(engine) as conn, store.lock:
         places = _places_of(conn, engine)
         last_id = store.refresh(conn, clk)
-        today = _today_intake(conn, clk, req.district)
+        today, today_grids = _today_cases(conn, clk, mine)
         open_, units_open = _open_cases(conn, req.district)
         grids = store.get(conn, clk, "grids", min(trend_first, month_first, heat_first))
-        grids[clk.today] = _grids(conn, live).get(0, Counter())
-        closed = store.get(conn, clk, "closed", min(trend_first, month_first))
-        closed[clk.today] = _closed(conn, live).get(0, {})
-        steps = store.get(conn, clk, "steps", month_first)
-        steps[clk.today] = _steps(conn, live).get(0, {})
+        grids[clk.today] = today_grids
+        tally = store.get(conn, clk, "events", min(trend_first, month_first))
+        tally[clk.today] = _events(conn, live).get(0, {})
         points: dict[date, Points] = {}
         if req.heat_mode == HeatMode.HEX:
             points = store.get(conn, clk, "points", heat_first)
             points[clk.today] = _points(conn, live).get(0, EMPTY["points"]())
         latest = _latest(conn, profile, clk, req)
     filed_open = sum(n for (state, _), n in open_["by_state_light"].items() if state in FILED_OPEN)
-    month_days = [d for d in closed if d >= month_first]
+    month_days = [d for d in tally if d >= month_first]
+    month = f"{month_first.isoformat()}..{clk.today.isoformat()}"
     rates = {
-        "today": _rates(clk.today.isoformat(), [clk.today], closed, steps, filed_open, mine),
-        "month": _rates(
-            f"{month_first.isoformat()}..{clk.today.isoformat()}",
-            month_days,
-            closed,
-            steps,
-            filed_open,
-            mine,
-        ),
+        "today": _rates(clk.today.isoformat(), [tally[clk.today]], filed_open, mine),
+        "month": _rates(month, [tally[d] for d in month_days], filed_open, mine),
     }
     units_closed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for d in month_days:
-        for (district, unit), (n, ok) in closed[d].items():
-            if unit and mine(district):
+        for (kind, district, unit), (n, ok) in tally[d].items():
+            if kind == EventType.CLOSED.value and unit and mine(district):
                 units_closed[unit][0] += n
                 units_closed[unit][1] += ok
     trend = [
         {
             "date": d.isoformat(),
             "intake": sum(n for (district, _), n in grids[d].items() if mine(district)),
-            "closed": sum(v[0] for (district, _), v in closed[d].items() if mine(district)),
+            "closed": _sums([tally[d]], mine)[EventType.CLOSED.value][0],
         }
         for d in (trend_first + timedelta(days=k) for k in range(TREND_DAYS))
     ]
@@ -557,60 +545,63 @@ def _in_district(district: str | None) -> Callable[[Any], bool]:
     return lambda d: d == district
 
 
+def _sums(days: list[Tally], mine: Callable[[Any], bool]) -> dict[str, list[int]]:
+    out = {kind: [0, 0] for kind in TALLIED}
+    for tally in days:
+        for (kind, district, _), (n, ok) in tally.items():
+            if mine(district):
+                out[kind][0] += n
+                out[kind][1] += ok
+    return out
+
+
 def _rates(
-    label: str,
-    days: list[date],
-    closed: dict[date, Any],
-    steps: dict[date, Any],
-    filed_open: int,
-    mine: Callable[[Any], bool],
+    label: str, days: list[Tally], filed_open: int, mine: Callable[[Any], bool]
 ) -> dict[str, Any]:
-    n = {"closed": 0, "on_time": 0, "handled": 0, "handled_ok": 0, "dispatched": 0, "disp_ok": 0}
-    for d in days:
-        for (district, _), (k, ok) in closed[d].items():
-            if mine(district):
-                n["closed"] += k
-                n["on_time"] += ok
-        for (kind, district), (k, ok) in steps.get(d, {}).items():
-            if mine(district):
-                key = "handled" if kind == EventType.HANDLED.value else "dispatched"
-                n[key] += k
-                n["handled_ok" if key == "handled" else "disp_ok"] += ok
-    due = filed_open + n["closed"]
+    """结案率 and 按期结案率 as the evaluation's for a period ending now, and the shares of
+    handlings and dispatches in time."""
+    sums = _sums(days, mine)
+    closed, on_time = sums[EventType.CLOSED.value]
+    handled, handled_ok = sums[EventType.HANDLED.value]
+    dispatched, dispatched_ok = sums[EventType.DISPATCHED.value]
+    due = filed_open + closed
     return {
         "period": label,
         "closure_due": due,
-        "closed": n["closed"],
-        "closed_on_time": n["on_time"],
-        "closure_rate": _rate(n["closed"], due),
-        "on_time_closure_rate": _rate(n["on_time"], due),
-        "handled": n["handled"],
-        "handled_on_time": n["handled_ok"],
-        "on_time_handling_share": _rate(n["handled_ok"], n["handled"]),
-        "dispatched": n["dispatched"],
-        "dispatched_on_time": n["disp_ok"],
-        "on_time_dispatch_share": _rate(n["disp_ok"], n["dispatched"]),
+        "closed": closed,
+        "closed_on_time": on_time,
+        "closure_rate": _rate(closed, due),
+        "on_time_closure_rate": _rate(on_time, due),
+        "handled": handled,
+        "handled_on_time": handled_ok,
+        "on_time_handling_share": _rate(handled_ok, handled),
+        "dispatched": dispatched,
+        "dispatched_on_time": dispatched_ok,
+        "on_time_dispatch_share": _rate(dispatched_ok, dispatched),
     }
 
 
-def _today_intake(conn: Connection, clk: Clock, district: str | None) -> dict[str, Any]:
+def _today_cases(
+    conn: Connection, clk: Clock, mine: Callable[[Any], bool]
+) -> tuple[dict[str, Any], Counter[tuple[Any, Any]]]:
+    """Today's reports by channel and hour (in scope), and by grid (all districts)."""
     bounds = clk.hours()
     c = cases.c
     hour = _bucket(c.reported_at, bounds).label("h")
-    stmt = (
-        select(c.channel, hour, func.count())
-        .where(c.reported_at >= bounds[0], c.reported_at < clk.now)
-        .group_by(c.channel, hour)
-    )
-    if district:
-        stmt = stmt.where(c.district_code == district)
     by_channel: Counter[str] = Counter()
     by_hour: Counter[int] = Counter()
-    for channel, h, n in conn.execute(stmt):
-        by_channel[str(channel)] += int(n)
-        by_hour[int(h)] += int(n)
+    grids: Counter[tuple[Any, Any]] = Counter()
+    for channel, h, district, grid, n in conn.execute(
+        select(c.channel, hour, c.district_code, c.grid_code, func.count())
+        .where(c.reported_at >= bounds[0], c.reported_at < bounds[-1])
+        .group_by(c.channel, hour, c.district_code, c.grid_code)
+    ):
+        grids[(district, grid)] += int(n)
+        if mine(district):
+            by_channel[str(channel)] += int(n)
+            by_hour[int(h)] += int(n)
     known = [ch.value for ch in Channel]
-    return {
+    today = {
         "date": clk.today.isoformat(),
         "intake": sum(by_channel.values()),
         "by_channel": [
@@ -630,6 +621,7 @@ def _today_intake(conn: Connection, clk: Clock, district: str | None) -> dict[st
             for i, b in enumerate(bounds[:-1])
         ],
     }
+    return today, grids
 
 
 def _open_cases(

@@ -1,0 +1,1 @@
+"""HTTP tests of the evaluation, assessment, targets, downloads and cockpit APIs."""
