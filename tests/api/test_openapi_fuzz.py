@@ -25,7 +25,7 @@ from cityops.services import accounts
 from tests.api.conftest import PASSWORD, World
 
 # A few examples per operation in the suite; set CITYOPS_FUZZ_EXAMPLES for a deeper run.
-EXAMPLES = int(os.environ.get("CITYOPS_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("CITYOPS_FUZZ_EXAMPLES", "4"))
 SKIPPED = {"/api/v1/auth/logout", "/api/v1/auth/me/password"}
 
 
