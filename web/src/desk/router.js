@@ -1,5 +1,5 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
-import { session, restoreSession, homeFor } from './store.js'
+import { session, restoreSession, homeFor, ROLE_GROUPS as G } from './store.js'
 
 const routes = [
   { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
@@ -14,6 +14,21 @@ const routes = [
   { path: '/admin/units', component: () => import('./views/admin/UnitsView.vue'), meta: { menu: 'admin-units', roles: ['admin'] } },
   { path: '/admin/catalog', component: () => import('./views/admin/CatalogView.vue'), meta: { menu: 'admin-catalog' } },
   { path: '/admin/denials', component: () => import('./views/admin/DenialsView.vue'), meta: { menu: 'admin-denials', roles: ['admin'] } },
+  // 12345 hotline and petitions
+  { path: '/hotline/queue', component: () => import('./views/hotline/HotlineQueueView.vue'), meta: { menu: 'hotline-queue', roles: G.hotlineWork } },
+  { path: '/hotline/orders', component: () => import('./views/hotline/HotlineOrdersView.vue'), meta: { menu: 'hotline-orders', roles: G.hotlineRead } },
+  { path: '/hotline/orders/:id(\\d+)', component: () => import('./views/hotline/HotlineOrderView.vue'), props: true, meta: { menu: 'hotline-orders', roles: G.hotlineRead } },
+  { path: '/hotline/new', component: () => import('./views/hotline/HotlineIntakeView.vue'), meta: { menu: 'hotline-new', roles: G.hotlineDesk } },
+  { path: '/hotline/stats', component: () => import('./views/hotline/HotlineStatsView.vue'), meta: { menu: 'hotline-stats', roles: G.hotlineFigures } },
+  { path: '/hotline/hotspots', component: () => import('./views/hotline/HotlineHotspotsView.vue'), meta: { menu: 'hotline-hotspots', roles: G.hotlineFigures } },
+  { path: '/petitions', component: () => import('./views/hotline/PetitionsView.vue'), meta: { menu: 'petitions', roles: G.hotlineRead } },
+  // the year's task ledger
+  { path: '/workplan', component: () => import('./views/workplan/WorkplanView.vue'), meta: { menu: 'workplan', roles: G.workplan } },
+  { path: '/workplan/import', component: () => import('./views/workplan/WorkplanImportView.vue'), meta: { menu: 'workplan', roles: G.bureau } },
+  { path: '/workplan/tasks/:id(\\d+)', component: () => import('./views/workplan/WorkplanTaskView.vue'), props: true, meta: { menu: 'workplan', roles: G.workplan } },
+  // leaders' screens
+  { path: '/cockpit', component: () => import('./views/CockpitView.vue'), meta: { menu: 'cockpit', roles: G.cockpit, fullscreen: true } },
+  { path: '/evaluation', component: () => import('./views/EvaluationView.vue'), meta: { menu: 'evaluation', roles: G.evaluation } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

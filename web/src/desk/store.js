@@ -76,6 +76,31 @@ export function homeFor(user) {
 
 export const CENTRE_ROLES = ['acceptor', 'shift_leader', 'dispatcher', 'leader', 'evaluator']
 
+// Who sees which part of the console: the access rules of each API, so a menu entry never
+// leads to a page the API would refuse (docs/console.md).
+const CENTRE_AND_ADMIN = [...CENTRE_ROLES, 'admin']
+export const ROLE_GROUPS = {
+  hotlineWork: ['acceptor', 'shift_leader', 'dispatcher', 'handler'],
+  hotlineDesk: ['acceptor', 'shift_leader'],
+  hotlineRead: [...CENTRE_AND_ADMIN, 'handler'],
+  hotlineFigures: CENTRE_AND_ADMIN,
+  bureau: ['leader', 'evaluator', 'admin'],
+  workplan: ['leader', 'evaluator', 'admin', 'handler'],
+  cockpit: ['leader', 'evaluator', 'admin', 'acceptor', 'shift_leader', 'dispatcher'],
+  evaluation: [...CENTRE_AND_ADMIN, 'handler', 'inspector'],
+}
+
+export function hasRole(...groups) {
+  const role = session.user ? session.user.role : ''
+  return groups.some((g) => (ROLE_GROUPS[g] || [g]).includes(role))
+}
+
+export function className(code) {
+  if (!code) return ''
+  const c = session.dict && (session.dict.classes || []).find((x) => x.code === code)
+  return c ? c.name : code
+}
+
 export function unitName(code) {
   if (!code) return ''
   const u = session.dict && session.dict.units.find((x) => x.code === code)

@@ -6,6 +6,10 @@ export function setTimeZone(tz) {
   if (tz) zone = tz
 }
 
+export function timeZone() {
+  return zone
+}
+
 function parts(value) {
   const d = value instanceof Date ? value : new Date(value)
   if (Number.isNaN(d.getTime())) return null
@@ -29,6 +33,13 @@ export function dateTime(value) {
   if (!value) return ''
   const p = parts(value)
   return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}` : ''
+}
+
+export function dateOnly(value) {
+  if (!value) return ''
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value
+  const p = parts(value)
+  return p ? `${p.year}-${p.month}-${p.day}` : ''
 }
 
 export function shortDateTime(value) {

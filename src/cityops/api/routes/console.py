@@ -33,8 +33,14 @@ from cityops.domain.cases.vocabulary import (
     Light,
     RejectReason,
 )
-from cityops.domain.catalog.model import Stage, Urgency
+from cityops.domain.catalog.model import ClassKind, Stage, Urgency
 from cityops.domain.clock.limits import LimitUnit
+from cityops.domain.hotline import vocabulary as hv
+from cityops.domain.hotline.petitions import (
+    PETITION_EVENT_LABELS_ZH,
+    PETITION_STATE_LABELS_ZH,
+    PetitionChannel,
+)
 from cityops.services import case_queries as q
 from cityops.services.runtime import Runtime
 
@@ -66,6 +72,24 @@ OUTCOME_LABELS_ZH = {
     CloseOutcome.NOT_FIXABLE: "暂不具备处置条件",
 }
 URGENCY_LABELS_ZH = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急"}
+REOPEN_LABELS_ZH = {
+    hv.ReopenReason.UNSATISFIED: "回访不满意",
+    hv.ReopenReason.RECURRED: "问题反弹",
+    hv.ReopenReason.REEXAMINATION: "回头看未解决",
+    hv.ReopenReason.OTHER: "其他",
+}
+REEXAM_LABELS_ZH = {
+    hv.ReexamFinding.RESOLVED: "问题已解决",
+    hv.ReexamFinding.UNRESOLVED: "问题仍未解决",
+    hv.ReexamFinding.UNREASONABLE: "诉求不合理，已做解释",
+}
+PETITION_CHANNEL_LABELS_ZH = {
+    PetitionChannel.LETTER: "来信",
+    PetitionChannel.VISIT: "来访",
+    PetitionChannel.ONLINE: "网上信访",
+    PetitionChannel.PHONE: "电话",
+    PetitionChannel.MAILBOX: "领导信箱",
+}
 
 
 class MapOut(BaseModel):
@@ -191,6 +215,11 @@ def _dictionary(rt: Runtime) -> dict[str, Any]:
         {"code": u.code, "name": u.name, "kind": u.kind.value, "parent": u.parent_code}
         for u in sorted(profile.units.values(), key=lambda u: u.code)
     ]
+    matters = [
+        {"code": c.code, "name": c.name, "major_code": c.major_code, "major_name": c.major_name}
+        for c in sorted(profile.classes.values(), key=lambda c: c.code)
+        if c.kind == ClassKind.MATTER
+    ]
     return {
         "states": _labels(STATE_LABELS_ZH),
         "events": _labels(EVENT_LABELS_ZH),
@@ -208,6 +237,22 @@ def _dictionary(rt: Runtime) -> dict[str, Any]:
         "streets": [
             {"code": r.code, "name": r.name, "parent": r.parent_code} for r in streets(rt.engine)
         ],
+        "classes": matters,
+        "hotline": {
+            "states": _labels(hv.STATE_LABELS_ZH),
+            "events": _labels(hv.EVENT_LABELS_ZH),
+            "kinds": _labels(hv.KIND_LABELS_ZH),
+            "channels": _labels(hv.CHANNEL_LABELS_ZH),
+            "satisfactions": _labels(hv.SATISFACTION_LABELS_ZH),
+            "negative_kinds": _labels(hv.NEGATIVE_LABELS_ZH),
+            "reopen_reasons": _labels(REOPEN_LABELS_ZH),
+            "reexam_findings": _labels(REEXAM_LABELS_ZH),
+        },
+        "petition": {
+            "states": _labels(PETITION_STATE_LABELS_ZH),
+            "events": _labels(PETITION_EVENT_LABELS_ZH),
+            "channels": _labels(PETITION_CHANNEL_LABELS_ZH),
+        },
     }
 
 
@@ -216,7 +261,9 @@ def _dictionary(rt: Runtime) -> dict[str, Any]:
     summary="表单字典 What the console's forms offer",
     description="States, events, roles, channels, stages, lights, reject reasons, close "
     "outcomes, limit units, the city's units, the classes that can be filed with their "
-    "filing conditions, districts and streets, all with Chinese labels.",
+    "filing conditions, every matter class, districts and streets, and the hotline's and "
+    "petitions' vocabularies (states, events, kinds, channels, revisit answers, reopen "
+    "reasons, re-examination findings), all with Chinese labels.",
 )
 def dictionary(rt: RT, user: Staff) -> dict[str, Any]:
     key = f"dictionary:{rt.policy.profile.content_hash}"

@@ -1,6 +1,10 @@
-// The English strings, key for key as in zh-CN.js.
+// The English strings, key for key as in zh-CN.js (the larger areas in en/<area>.js).
+import hotline from './en/hotline.js'
+import leaders from './en/leaders.js'
 
 export default {
+  ...hotline,
+  ...leaders,
   'app.title': 'City Operation, Management and Service Platform',
   'app.language': 'Language',
   'app.logout': 'Log out',

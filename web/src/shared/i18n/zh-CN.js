@@ -1,9 +1,14 @@
 // Every string of the three apps in Chinese (the first language). The keys are the same in
 // every language; `scripts/check-i18n.mjs` fails the build when one is missing.
 // Labels the API already gives in Chinese (state_label, type_label…) are used as they come;
-// the vocabularies here translate them for the other languages.
+// the vocabularies here translate them for the other languages. The strings of the larger
+// areas live in zh-CN/<area>.js (the same in en/), merged here.
+import hotline from './zh-CN/hotline.js'
+import leaders from './zh-CN/leaders.js'
 
 export default {
+  ...hotline,
+  ...leaders,
   // application
   'app.title': '城市运行管理服务平台',
   'app.language': '语言',
