@@ -132,7 +132,11 @@ class City:
         return actor_of(accounts.user_for(self.rt, self.logins[persona]))
 
     def report(
-        self, when: datetime, place: str = "a", persona: str | None = None, channel: Channel | None = None
+        self,
+        when: datetime,
+        place: str = "a",
+        persona: str | None = None,
+        channel: Channel | None = None,
     ) -> Case:
         p = {"a": self.a, "b": self.b, "c": self.c}[place]
         persona = persona or ("inspector_b" if place == "b" else "inspector_a")
@@ -206,7 +210,14 @@ class City:
 FULL_LOOP = ("file", "dispatch", "handle", "check", "close")
 
 
-def _story(city: City, name: str, place: str, reported: datetime, steps: list[tuple[str, datetime]], persona: str | None = None) -> None:
+def _story(
+    city: City,
+    name: str,
+    place: str,
+    reported: datetime,
+    steps: list[tuple[str, datetime]],
+    persona: str | None = None,
+) -> None:
     case = city.report(reported, place, persona)
     city.made[name] = city.loop(case, steps, place).id
 
@@ -219,20 +230,32 @@ def make_history(city: City) -> None:
         t0 = at(day, start)
         return [(s, t0 + k * m) for s, k in zip(FULL_LOOP, minutes, strict=False)]
 
-    _story(city, "sep_a", "a", at("09-16", "09:00"), loop("09-16", "09:00", [10, 20, 100, 110, 140]))
-    _story(city, "sep_b", "b", at("09-16", "10:00"), loop("09-16", "10:00", [10, 20, 100, 110, 140]))
+    _story(
+        city, "sep_a", "a", at("09-16", "09:00"), loop("09-16", "09:00", [10, 20, 100, 110, 140])
+    )
+    _story(
+        city, "sep_b", "b", at("09-16", "10:00"), loop("09-16", "10:00", [10, 20, 100, 110, 140])
+    )
     # 10-01: handled a week late, closed late.
     late = [("file", at("10-09", "09:05")), ("dispatch", at("10-09", "09:10"))]
     late += [("handle", at("10-13", "10:00")), ("check", at("10-13", "10:05"))]
     late += [("close", at("10-13", "10:30"))]
     _story(city, "oct_late", "a", at("10-09", "09:00"), late)
-    _story(city, "oct_20_closed", "a", at("10-20", "09:00"), loop("10-20", "09:00", [5, 10, 60, 65, 90]))
+    _story(
+        city,
+        "oct_20_closed",
+        "a",
+        at("10-20", "09:00"),
+        loop("10-20", "09:00", [5, 10, 60, 65, 90]),
+    )
     _story(city, "oct_20_overdue", "a", at("10-20", "09:30"), loop("10-20", "09:30", [5, 10]))
     checking = loop("10-20", "10:00", [5, 10])
     checking += [("handle", at("10-21", "09:00")), ("check", at("10-21", "09:10"))]
     _story(city, "oct_20_checking_b", "b", at("10-20", "10:00"), checking)
     _story(city, "today_public", "a", at("10-21", "08:40"), [], persona="citizen")
-    _story(city, "today_closed", "a", at("10-21", "09:00"), loop("10-21", "09:00", [5, 10, 60, 65, 90]))
+    _story(
+        city, "today_closed", "a", at("10-21", "09:00"), loop("10-21", "09:00", [5, 10, 60, 65, 90])
+    )
     _story(city, "today_rejected", "a", at("10-21", "09:30"), [("reject", at("10-21", "09:35"))])
     _story(
         city,
@@ -241,7 +264,14 @@ def make_history(city: City) -> None:
         at("10-21", "10:00"),
         [("file", at("10-21", "10:05")), ("cancel", at("10-21", "10:20"))],
     )
-    _story(city, "today_video", "c", at("10-21", "11:00"), loop("10-21", "11:00", [5, 10]), persona="system")
+    _story(
+        city,
+        "today_video",
+        "c",
+        at("10-21", "11:00"),
+        loop("10-21", "11:00", [5, 10]),
+        persona="system",
+    )
     _story(city, "today_reported_b", "b", at("10-21", "13:00"), [])
     _story(city, "today_hotline", "a", at("10-21", "14:00"), [], persona="acceptor")
     sweep_overdue(city.rt, at=NOW)
@@ -298,7 +328,9 @@ def _city_database(backend: str, folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", params=_backends())
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
+def city(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[City]:
     folder = tmp_path_factory.mktemp(f"api-eval-{request.param}")
     patch = pytest.MonkeyPatch()
     patch.setattr(accounts, "_hasher", FAST_HASHER)
@@ -310,7 +342,9 @@ def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     g = geo_tables.grids.c
     a = _place(engine, g.community_code == COMMUNITY_A)
     b = _place(engine, g.district_code != DISTRICT_A)
-    c = _place(engine, and_(g.community_code == COMMUNITY_A, g.code != a.grid, g.min_lon > a.lon + 0.001))
+    c = _place(
+        engine, and_(g.community_code == COMMUNITY_A, g.code != a.grid, g.min_lon > a.lon + 0.001)
+    )
     logins = {k: v for k, v in PERSONAS.items() if v is not None}
     logins["inspector_b"] = f"inspector.{b.grid[:12]}"
     logins["handler_b"] = f"handler.street.{b.street}"

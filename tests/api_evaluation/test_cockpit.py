@@ -110,9 +110,7 @@ def test_a_district_sees_its_own_figures(city: City):
     )
     rows = [r for r in case_rows(city) if r["district_code"] == city.b.district]
     assert got["open"]["total"] == sum(1 for r in rows if r["state"] in OPEN)
-    assert got["today"]["intake"] == sum(
-        1 for r in rows if local_day(r["reported_at"]) == TODAY
-    )
+    assert got["today"]["intake"] == sum(1 for r in rows if local_day(r["reported_at"]) == TODAY)
     assert {c["code"][:6] for c in got["heat"]["cells"]} == {city.b.district}
     ids = {r["id"] for r in rows}
     assert got["events"] and all(e["case_id"] in ids for e in got["events"])

@@ -113,9 +113,10 @@ def test_last_event_id_resumes_after_a_reconnect(city: City, server: str):
 
 def test_heartbeats_keep_a_quiet_stream_alive(city: City, server: str):
     params = {"heartbeat": 1}
-    with client() as http, http.stream(
-        "GET", server, headers=city.headers["dispatcher"], params=params
-    ) as r:
+    with (
+        client() as http,
+        http.stream("GET", server, headers=city.headers["dispatcher"], params=params) as r,
+    ):
         beat, _ = wait_for(messages(r), lambda m: m.event == "heartbeat")
     assert beat.data["last_event_id"] >= 0 and beat.data["at"].endswith("+08:00")
 
