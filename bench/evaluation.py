@@ -16,11 +16,22 @@ limits are counted in natural time (the engine only reads the recorded deadlines
 generated databases are kept (``var/bench/``, PostgreSQL database ``cityops_bench_eval``) and
 reused when they hold the same number of cases.
 
-Timed: ``evaluate(engine, MONTH, compare=False)`` — the SQL statement over the event log,
-the roll-up to every district, street, community, grid, department and post, rates,
-composite scores, grades and rankings — R times (median); the reference loads the same
-cases' events and walks them once; both results are compared object by object.
-Prints a Markdown block for BENCHMARKS.md.
+Before timing, the evaluation's projection of the log is brought up to date
+(``refresh_facts``: the whole log the first time, timed and reported). Timed, R times each
+(median), with wall and CPU seconds:
+
+* ``evaluate(engine, MONTH, compare=False)`` — the projection's refresh check, the counts, the
+  roll-up to every district, street, community, grid, department and post, rates, composite
+  scores, grades and rankings;
+* the counts alone (``engine_counts`` on one connection), with the CPU of the database
+  (SQLite: this process; PostgreSQL: the backend process serving the connection);
+* taking a day of new events into the projection (the projection is first rewound by that
+  many events: their facts deleted and the watermark set back);
+
+then the pure-Python reference loads the same cases' events and walks them once (the peer),
+and both results are compared object by object. ``--pull`` also times pulling those events
+into Python (the first step of a DuckDB or pandas route). Prints a Markdown block for
+BENCHMARKS.md, with the load average.
 """
 
 from __future__ import annotations
@@ -35,11 +46,11 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from cityops.adapters.db.engine import make_engine
@@ -48,8 +59,9 @@ from cityops.adapters.db.tables.cases import cases
 from cityops.domain.catalog.profile_loader import load_profile
 from cityops.domain.evaluation.periods import EvalPeriod
 from cityops.domain.evaluation.reference import reference_counts
-from cityops.services.evaluation.engine import _bound, _params, engine_counts, normalized
+from cityops.services.evaluation.engine import _bound, engine_counts, normalized, reading
 from cityops.services.evaluation.evaluate import evaluate
+from cityops.services.evaluation.facts import refresh_facts
 from cityops.services.evaluation.store import relevant_case_events
 from cityops.services.profile import demo_profile_path
 
@@ -697,8 +709,55 @@ def pull_seconds(engine: Engine, period: EvalPeriod) -> tuple[float, int]:
     )
     t0 = time.perf_counter()
     with engine.connect() as conn:
-        rows = conn.execute(_bound(sql), _params(conn, lo, hi)).all()
+        rows = conn.execute(_bound(sql), {"lo": lo, "hi": hi}).all()
     return time.perf_counter() - t0, len(rows)
+
+
+def backend_cpu(conn: Connection) -> Callable[[], float]:
+    """CPU seconds used so far by the database for this connection: the PostgreSQL backend
+    process serving it (read from /proc: the server runs on this machine), or this process
+    for SQLite."""
+    if conn.dialect.name != "postgresql":
+        return time.process_time
+    pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return math.nan
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return read
+
+
+def rewind(engine: Engine, events: int) -> int:
+    """Set the projection back by its last ``events`` events (their facts deleted, the
+    watermark lowered) so that the next refresh takes them in again; returns the new mark."""
+    with engine.begin() as conn:
+        mark = conn.execute(text("SELECT watermark FROM evaluation_facts_state")).scalar_one()
+        back = conn.execute(
+            text("SELECT id FROM case_events WHERE id <= :w ORDER BY id DESC LIMIT 1 OFFSET :n"),
+            {"w": mark, "n": events},
+        ).scalar_one()
+        first_case = conn.execute(
+            text("SELECT MIN(case_id) FROM case_events WHERE id > :b"), {"b": back}
+        ).scalar_one()
+        conn.execute(
+            text("DELETE FROM evaluation_event_facts WHERE case_id >= :c AND event_id > :b"),
+            {"c": first_case, "b": back},
+        )
+        conn.execute(text("UPDATE evaluation_facts_state SET watermark = :b"), {"b": back})
+    return int(back)
+
+
+def med(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}"
+
+
+def runs(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -710,6 +769,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--no-reference", action="store_true")
+    ap.add_argument("--pull", action="store_true", help="also time pulling the events to Python")
+    ap.add_argument("--day-events", type=int, default=17_500, help="events of one new day")
     ap.add_argument("--var", type=Path, default=Path("var/bench"))
     args = ap.parse_args(argv)
     args.var.mkdir(parents=True, exist_ok=True)
@@ -720,22 +781,44 @@ def main(argv: list[str] | None = None) -> int:
         f"Machine: {os.cpu_count()} vCPU ({platform.machine()}), Python {platform.python_version()}; "
         f"command: `.venv/bin/python bench/evaluation.py {args.cases} --month {args.month} --runs {args.runs}`.",
         "",
-        "| database | history made in | events | evaluation of the month (median) | runs | pull of the events (peer) | reference (peer) | equal |",
-        "|---|---:|---:|---:|---|---:|---:|---|",
+        "| database | events | projection built in | evaluate(): wall (runs) | evaluate(): CPU here | counts alone: wall | counts: CPU of the database | a day of new events taken in | reference (peer) | equal | load average |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for backend in [b.strip() for b in args.db.split(",") if b.strip()]:
         engine, made = prepare(backend, args.cases, args.var)
         with engine.connect() as conn:
             n_events = conn.execute(text("SELECT count(*) FROM case_events")).scalar_one()
-        times = []
-        ev = None
+        t0 = time.perf_counter()
+        built = refresh_facts(engine)
+        build_s = f"{time.perf_counter() - t0:.0f} s" if built.events else "up to date"
+        load = [os.getloadavg()[0]]
+        walls, cpus, ev = [], [], None
         for _ in range(args.runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             ev = evaluate(engine, period, profile=profile, compare=False)
-            times.append(time.perf_counter() - t0)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
         assert ev is not None
         objects = sum(len(v) for v in ev.objects.values())
-        pull, pulled = pull_seconds(engine, period)
+        count_walls, db_cpus = [], []
+        for _ in range(args.runs):
+            with reading(engine) as conn:
+                cpu = backend_cpu(conn)
+                c0, t0 = cpu(), time.perf_counter()
+                engine_counts(conn, lo, hi)
+                count_walls.append(time.perf_counter() - t0)
+                db_cpus.append(cpu() - c0)
+        day = []
+        for _ in range(args.runs):
+            rewind(engine, args.day_events)
+            t0 = time.perf_counter()
+            refresh_facts(engine)
+            day.append(time.perf_counter() - t0)
+        load.append(os.getloadavg()[0])
+        pull_s = ""
+        if args.pull:
+            pull, pulled = pull_seconds(engine, period)
+            pull_s = f"; pull of the events to Python {pull:.2f} s ({pulled:,} rows)"
         ref_s, equal = "—", "not checked"
         if not args.no_reference:
             t0 = time.perf_counter()
@@ -744,24 +827,28 @@ def main(argv: list[str] | None = None) -> int:
             ref_s = f"{time.perf_counter() - t0:.1f} s"
             got = normalized(engine_counts(engine, lo, hi))
             equal = (
-                "yes"
+                f"yes, all {len(got):,} objects"
                 if got == want
                 else f"NO ({sum(1 for k in set(got) | set(want) if got.get(k) != want.get(k))} objects differ)"
             )
+        load.append(os.getloadavg()[0])
         city = ev.city
         print(
-            f"{backend}: {objects} objects, city counts {city.counts if city else {}}",
+            f"{backend}: {objects} objects, city counts {city.counts if city else {}}{pull_s}",
             file=sys.stderr,
         )
         lines.append(
-            f"| {backend} | {'reused' if made is None else f'{made:.0f} s'} | {n_events:,} | "
-            f"{statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)}) | {args.runs} | "
-            f"{pull:.2f} s ({pulled:,} rows) | {ref_s} | {equal} |"
+            f"| {backend} | {n_events:,} | {build_s} | {med(walls)} s ({runs(walls)}) | "
+            f"{med(cpus)} s | {med(count_walls)} s ({runs(count_walls)}) | {med(db_cpus)} s | "
+            f"{med(day)} s ({args.day_events:,} events) | {ref_s} | {equal} | "
+            f"{' → '.join(f'{x:.1f}' for x in load)} |"
         )
         engine.dispose()
     lines.append("")
     lines.append(
-        f"Month {period.label} of a city-year of {args.cases:,} cases; objects evaluated: every district, street, community, grid, department and post with activity."
+        f"Month {period.label} of a city-year of {args.cases:,} cases"
+        f"{'' if made is None else f' (history made in {made:.0f} s)'}; objects evaluated: every "
+        "district, street, community, grid, department and post with activity."
     )
     print("\n".join(lines))
     return 0

@@ -149,6 +149,41 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:.2f}%"
 
 
+@eval_app.command("refresh")
+def refresh_projection(
+    rebuild: Annotated[
+        bool, typer.Option(help="Empty the projection and take in the whole event log again")
+    ] = False,
+) -> None:
+    """更新评价投影：把事件日志中的新事件（按事件编号接续）纳入评价用的数据表。"""
+    from rich.progress import BarColumn, MofNCompleteColumn
+
+    from cityops.services.evaluation.facts import refresh_facts
+
+    engine = _engine()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("更新评价投影 refreshing (event ids)", total=None)
+
+        def on_batch(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = refresh_facts(engine, on_batch=on_batch, rebuild=rebuild)
+    if result.deferred:
+        console.print("事件日志正在写入，本次未更新；评价仍直接读取未纳入的事件，请稍后再试。")
+    console.print(
+        f"已纳入 {result.events} 个事件{'（已重建）' if result.rebuilt else ''}，"
+        f"事件编号水位 watermark {result.watermark}"
+    )
+
+
 @eval_app.command("indicators")
 def list_indicators() -> None:
     """列出可用的评价指标（目标和工作要点台账引用的名称）。"""

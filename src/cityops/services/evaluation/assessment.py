@@ -31,6 +31,7 @@ from cityops.domain.evaluation.periods import EvalPeriod
 from cityops.errors import NotFoundError, ValidationError
 from cityops.services.evaluation.engine import engine_counts
 from cityops.services.evaluation.evaluate import inspector_assignment, period_of
+from cityops.services.evaluation.facts import refresh_facts
 from cityops.services.evaluation.indicators import indicator
 from cityops.services.profile import active_profile
 
@@ -201,6 +202,7 @@ def run_assessment(
     p = period_of(engine, period, profile)
     lo, hi = p.utc_bounds()
     values: dict[str, dict[str, float | None]] = defaultdict(dict)
+    refresh_facts(engine)
     with engine.connect() as conn:
         assignment = inspector_assignment(conn)
         by_channels: dict[frozenset[str] | None, Any] = {}

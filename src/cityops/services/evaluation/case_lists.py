@@ -18,8 +18,9 @@ from cityops.adapters.db.tables.cases import cases
 from cityops.domain.cases.vocabulary import CHANNEL_LABELS_ZH, STATE_LABELS_ZH, CaseState, Channel
 from cityops.domain.evaluation.periods import EvalPeriod
 from cityops.errors import ValidationError
-from cityops.services.evaluation.engine import overdue_case_ids
+from cityops.services.evaluation.engine import overdue_case_ids, reading
 from cityops.services.evaluation.evaluate import period_of
+from cityops.services.evaluation.facts import refresh_facts
 from cityops.services.profile import active_profile
 
 MAX_ROWS = 1_000_000
@@ -81,7 +82,8 @@ def _query(engine: Engine, f: CaseFilter) -> tuple[Select[Any], str]:
         p = period_of(engine, f.period)
         lo, hi = p.utc_bounds()
         if f.overdue_at_end:
-            with engine.connect() as conn:
+            refresh_facts(engine)
+            with reading(engine) as conn:
                 ids = overdue_case_ids(conn, lo, hi)
             # Inline literals: an overdue list may outgrow SQLite's limit on bound variables.
             listed: BindParameter[list[int]] = bindparam(

@@ -1,20 +1,22 @@
-"""The evaluation engine: the counts of every object in one period, computed by the database
-from the event log (``case_events``) in one SQL statement, on SQLite and on PostgreSQL.
+"""The evaluation engine: the counts of every object in one period, computed by the database,
+on SQLite and on PostgreSQL, from the evaluation's projection of the event log
+(``facts``) and, for the events the projection has not taken in yet, from the log itself.
 
 The statement follows ``docs/evaluation.md`` rule by rule; the pure-Python reference
 (``domain.evaluation.reference``) follows the same rules case by case, and the tests hold the
-two equal. Shape of the statement:
+two equal. Shape of the statement (``w`` is the projection's watermark):
 
-* ``rel``: the cases that can count in ``[lo, hi)`` — reported before ``hi`` and not ended
-  before ``lo`` (from the ``cases`` projection, which also gives their location and channel);
-* ``ev``: their events before ``hi``, with the few JSON fields the rules read extracted once
-  (stage ``on_time``, dispatched ``unit``, extension ``approved``, closure ``handled_on_time``,
-  and whether the handling clock or the dispatch stage was past its limit at ``hi``);
-* ``cf``: one row per case — its state at ``lo`` and at ``hi``, its last dispatch, return,
-  handling and clock event — by aggregates over ``ev`` (``max(seq * k + value)`` picks a value
-  of the last event of a kind without a join);
-* three aggregates, united: counts per (district, street, community, grid, unit), counts
-  per post (role, actor), and the grids each inspector worked in.
+* ``dcase``: the cases with events above ``w`` — read from the log (``case_events``) alone;
+* the cases that can count in ``[lo, hi)`` (their first event before ``hi``, not ended before
+  ``lo``), found in ``evaluation_case_facts`` by their first event: those ended within
+  ``SPAN_DAYS`` of it by an index range, the longer and the open ones apart;
+* *interior* cases — every event inside ``[lo, hi)`` and ended — count with their stored
+  whole-history figures, which are exactly their figures in the period (most cases);
+* the others (``bid``: the period cuts through them) and ``dcase`` are walked event by event
+  (``facts_sql.walk``), from ``evaluation_event_facts`` and from the log respectively;
+* sums per (district, street, community, grid), per unit, per reporter, filer and kept
+  dispatch over those per-case rows; posts (role, actor, event type) and the grids each
+  inspector worked in from the events in the period, through the post and work keys.
 
 Regions are summed up from the grid rows, departments from the unit column, in Python.
 """
@@ -23,42 +25,46 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, text
 
+from cityops.adapters.db.engine import READONLY_OPTION
+from cityops.adapters.db.tables.evaluation import (
+    evaluation_case_facts,
+    evaluation_event_facts,
+    evaluation_post_keys,
+    evaluation_work_keys,
+)
 from cityops.adapters.db.types import UTCDateTime
 from cityops.domain.cases.vocabulary import Channel
 from cityops.domain.evaluation.definitions import (
     CITY_CODE,
-    CLOCK_EVENTS,
-    EXTERNAL_CHANNELS,
     POST_ROLES,
-    TIMED_EVENTS,
     Count,
     Counts,
     ObjectKind,
     normalized,
 )
 from cityops.errors import ValidationError
+from cityops.services.evaluation.facts import refresh_facts, watermark
+from cityops.services.evaluation.facts_sql import (
+    CASE_ROW,
+    EVENT_COLUMNS,
+    SPAN_DAYS,
+    WORK_TYPES,
+    Dialect,
+    in_list,
+    typed_events,
+    walk,
+)
 
 C = Count
 K = ObjectKind
 _CHANNELS = frozenset(c.value for c in Channel)
-STATE_CODES = {
-    "reported": 1,
-    "verifying": 2,
-    "rejected": 3,
-    "filed": 4,
-    "dispatched": 5,
-    "handled": 6,
-    "checking": 7,
-    "closed": 8,
-    "cancelled": 9,
-}
 REGION_LEVELS = (K.DISTRICT, K.STREET, K.COMMUNITY, K.GRID)
 ALL_COUNTS = tuple(Count)
 # The counts of a department (the responsible unit of a case).
@@ -74,75 +80,23 @@ UNIT_COUNTS = (
     C.CLOSED_ON_TIME,
     C.REWORKED,
 )
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """The few SQL fragments that differ between SQLite and PostgreSQL."""
-
-    name: str
-
-    def text(self, *path: str) -> str:
-        if self.name == "postgresql":
-            return f"(e.data #>> '{{{','.join(path)}}}')"
-        return f"json_extract(e.data, '$.{'.'.join(path)}')"
-
-    def flag(self, *path: str) -> str:
-        """1 when the JSON value is ``true``, else 0."""
-        if self.name == "postgresql":
-            return f"(CASE WHEN {self.text(*path)} = 'true' THEN 1 ELSE 0 END)"
-        return f"(CASE WHEN {self.text(*path)} = 1 THEN 1 ELSE 0 END)"
-
-    def integer(self, *path: str) -> str:
-        if self.name == "postgresql":
-            return f"CAST({self.text(*path)} AS BIGINT)"
-        return f"CAST({self.text(*path)} AS INTEGER)"
-
-    def before_hi(self, *path: str) -> str:
-        """The JSON timestamp is before ``hi`` (SQLite: compared in whole UTC seconds, which
-        is exact because ``hi`` is a whole second)."""
-        if self.name == "postgresql":
-            return f"CAST({self.text(*path)} AS TIMESTAMPTZ) < :hi"
-        return f"datetime({self.text(*path)}) < :hi_s"
-
-    def events_of(self, rel: str) -> str:
-        """The events before ``hi`` of the cases in ``rel``, read case by case through the
-        (case_id, seq) index. PostgreSQL would rather scan every event before ``hi`` by time
-        and hash-join (ten times slower on a city-year): the LATERAL subquery with
-        ``OFFSET 0`` keeps it to the index."""
-        if self.name == "postgresql":
-            return (
-                f"{rel} rel CROSS JOIN LATERAL (SELECT * FROM case_events e0 "
-                "WHERE e0.case_id = rel.id AND e0.at < :hi OFFSET 0) e"
-            )
-        return f"{rel} rel JOIN case_events e ON e.case_id = rel.id WHERE e.at < :hi"
-
-    def padded(self, expr: str) -> str:
-        if self.name == "postgresql":
-            return f"lpad(CAST({expr} AS TEXT), 10, '0')"
-        return f"substr('0000000000' || {expr}, -10)"
-
-
-def _in(values: Iterable[str]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+CF = evaluation_case_facts.name
+EF = evaluation_event_facts.name
+# Relevant stored cases: ended within SPAN_DAYS of their first event (found from ``:lo_span``,
+# a day of margin before lo − SPAN_DAYS), or longer / still open.
+SHORT = "c.long_span = 0 AND c.first_at >= :lo_span AND c.first_at < :hi AND c.last_at >= :lo"
+LONG = "c.long_span = 1 AND c.first_at < :hi AND (c.ended = 0 OR c.last_at >= :lo)"
+INTERIOR = "c.ended = 1 AND c.first_at >= :lo AND c.last_at < :hi"
 
 
 def _pieces(
     d: Dialect, channels: frozenset[str] | None, t: Mapping[str, str]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """The bodies of the steps (``rel`` … ``f``) and the three final aggregates; ``t`` names
-    the tables the steps read (CTE names, or temporary tables)."""
-    only = f" AND c.channel IN {_in(channels)}" if channels is not None else ""
-    states = " ".join(f"WHEN '{s}' THEN {n}" for s, n in STATE_CODES.items())
-    limit = d.text("handling", "limit_seconds")
-    used = d.integer("handling", "used_seconds")
-    clock = f"""CASE WHEN e.type IN {_in(CLOCK_EVENTS)} AND {limit} IS NOT NULL THEN
-              CASE WHEN {d.text("handling", "deadline")} IS NOT NULL
-                   THEN (CASE WHEN {d.before_hi("handling", "deadline")} THEN 1 ELSE 0 END)
-                   ELSE (CASE WHEN {used} > {d.integer("handling", "limit_seconds")}
-                              THEN 1 ELSE 0 END)
-              END
-         END"""
+    """The bodies of the steps (``dcase``, ``bid``, the walk, ``f``) and the final queries;
+    ``t`` names the tables the steps are read from (CTE names, or temporary tables)."""
+    only = f" AND channel IN {in_list(channels)}" if channels is not None else ""
+    fresh = f"NOT EXISTS (SELECT 1 FROM {t['dcase']} x WHERE x.case_id = c.case_id)"
+    row = ", ".join(f"c.{name}" for name in CASE_ROW)
     region_sums = {
         C.REPORTED: "f.rep_in",
         C.REPORTED_VALID: "f.rep_in * f.f_any",
@@ -180,84 +134,37 @@ def _pieces(
             f"SUM({sums[c]}) AS {c.value}" if c in sums else f"0 AS {c.value}" for c in ALL_COUNTS
         )
 
+    in_f = f" AND {{}}.case_id IN (SELECT case_id FROM {t['f']})" if channels is not None else ""
+    in_period = "{0}.at >= :lo AND {0}.at < :hi"
+    events = ", ".join(EVENT_COLUMNS)
     bodies = {
-        "rel": f"""
-  SELECT c.id, c.district_code, c.street_code, c.community_code, c.grid_code,
-         CASE WHEN c.channel IN {_in(EXTERNAL_CHANNELS)} THEN 1 ELSE 0 END AS ext
-  FROM cases c
-  WHERE c.reported_at < :hi AND (c.ended_at IS NULL OR c.ended_at >= :lo){only}
+        "dcase": "SELECT case_id FROM case_events WHERE id > :w",
+        "bid": f"""
+  SELECT c.case_id FROM {CF} c WHERE {SHORT} AND NOT ({INTERIOR}) AND {fresh}
+  UNION ALL
+  SELECT c.case_id FROM {CF} c WHERE {LONG} AND NOT ({INTERIOR}) AND {fresh}
 """,
-        "ev": f"""
-  SELECT e.case_id, e.seq, e.type, e.actor, e.role,
-         CASE e.to_state {states} END AS st,
-         CASE WHEN e.at >= :lo THEN 1 ELSE 0 END AS inp,
-         CASE WHEN e.type IN {_in(TIMED_EVENTS)} THEN {d.flag("on_time")} ELSE 0 END AS ok,
-         CASE WHEN e.type = 'dispatched' THEN {d.padded("e.seq")} || {d.text("unit")} END AS dunit,
-         CASE WHEN e.type = 'extension_decided' THEN {d.flag("approved")} ELSE 0 END AS approved,
-         CASE WHEN e.type = 'closed' THEN {d.flag("handled_on_time")} ELSE 0 END AS hot,
-         {clock} AS hover,
-         CASE WHEN e.to_state = 'filed'
-              THEN (CASE WHEN {d.before_hi("clock", "deadline")} THEN 1 ELSE 0 END) END AS sover
-  FROM {d.events_of(t["rel"])}
+        "bev": f"""
+  SELECT {events} FROM {EF}
+  WHERE case_id IN (SELECT case_id FROM {t["bid"]}) AND at < :hi
+  UNION ALL
+  SELECT {events}
+  FROM ({typed_events(d, f"e.case_id IN (SELECT case_id FROM {t['dcase']}) AND e.at < :hi")}) t
 """,
-        "cf": f"""
-  SELECT case_id,
-         MAX(CASE WHEN inp = 0 THEN seq * 16 + st END) % 16 AS st_lo,
-         MAX(seq * 16 + st) % 16 AS st_hi,
-         MAX(CASE WHEN type = 'reported' THEN inp ELSE 0 END) AS rep_in,
-         MAX(CASE WHEN type = 'filed' THEN 1 ELSE 0 END) AS f_any,
-         MAX(CASE WHEN type = 'filed' THEN inp ELSE 0 END) AS f_in,
-         MAX(CASE WHEN type = 'filed' THEN inp * ok ELSE 0 END) AS f_ok,
-         MAX(CASE WHEN type = 'cancelled' THEN 1 ELSE 0 END) AS canc,
-         MAX(dunit) AS d_unit,
-         MAX(CASE WHEN type = 'dispatched' THEN seq * 2 + inp END) AS d_last,
-         COALESCE(MAX(CASE WHEN type = 'returned' THEN seq END), 0) AS r_last,
-         SUM(CASE WHEN type = 'dispatched' THEN inp ELSE 0 END) AS d_n,
-         SUM(CASE WHEN type = 'dispatched' THEN inp * ok ELSE 0 END) AS d_ok,
-         MAX(CASE WHEN type = 'handled' THEN seq * 4 + inp * 2 + ok END) AS h_last,
-         MAX(CASE WHEN type = 'reworked' THEN inp ELSE 0 END) AS rw_in,
-         MAX(CASE WHEN type = 'extension_decided' THEN inp * approved ELSE 0 END) AS ext_in,
-         MAX(CASE WHEN hover IS NOT NULL THEN seq * 2 + hover END) % 2 AS over_hi,
-         MAX(CASE WHEN sover IS NOT NULL THEN seq * 2 + sover END) % 2 AS s_over,
-         MAX(CASE WHEN type = 'closed' THEN inp * 2 + hot ELSE 0 END) AS cl,
-         MAX(CASE WHEN type = 'reported' THEN role || '|' || actor END) AS reporter,
-         MAX(CASE WHEN type = 'filed' THEN role || '|' || actor END) AS filer,
-         MAX(CASE WHEN type = 'dispatched'
-                  THEN {d.padded("seq")} || role || '|' || actor END) AS d_actor
-  FROM {t["ev"]} ev
-  GROUP BY case_id
-""",
-        "fu": f"""
-  SELECT cf.*, rel.district_code, rel.street_code, rel.community_code, rel.grid_code, rel.ext,
-         CASE WHEN cf.d_last IS NOT NULL AND cf.d_last / 2 > cf.r_last AND cf.canc = 0
-              THEN 1 ELSE 0 END AS has_unit,
-         CASE WHEN cf.d_last IS NOT NULL AND cf.d_last % 2 = 1 AND cf.d_last / 2 > cf.r_last
-              THEN 1 ELSE 0 END AS d_kept,
-         CASE WHEN cf.st_hi = 4 AND cf.s_over = 1 THEN 1 ELSE 0 END AS pending_over,
-         CASE WHEN cf.f_any = 1 AND cf.canc = 0 AND (cf.st_lo IS NULL OR cf.st_lo <> 8)
-              THEN 1 ELSE 0 END AS cdue
-  FROM cf JOIN {t["rel"]} rel ON rel.id = cf.case_id
-""",
-        "fh": """
-  SELECT fu.*,
-         CASE WHEN has_unit = 1 THEN substr(d_unit, 11) END AS unit,
-         CASE WHEN has_unit = 1 AND d_last % 2 = 1 THEN 1 ELSE 0 END AS received,
-         CASE WHEN has_unit = 1 AND (st_lo IS NULL OR st_lo NOT IN (6, 7, 8) OR rw_in = 1)
-              THEN 1 ELSE 0 END AS hdue,
-         CASE WHEN cdue = 1 AND cl >= 2 THEN 1 ELSE 0 END AS closed,
-         CASE WHEN cdue = 1 AND cl = 3 THEN 1 ELSE 0 END AS closed_ok
-  FROM fu
-""",
-        "f": """
-  SELECT fh.*,
-         CASE WHEN hdue = 1 AND st_hi IN (6, 7, 8) AND (h_last / 2) % 2 = 1
-              THEN 1 ELSE 0 END AS handled,
-         CASE WHEN hdue = 1 AND st_hi IN (6, 7, 8) AND (h_last / 2) % 2 = 1 AND h_last % 2 = 1
-              THEN 1 ELSE 0 END AS handled_ok,
-         CASE WHEN hdue = 1 AND st_hi = 5 AND over_hi = 1 THEN 1 ELSE 0 END AS overdue
-  FROM fh
+        **walk(d, "bev"),
+        "f": f"""
+  SELECT {row} FROM {CF} c WHERE {SHORT} AND {INTERIOR} AND {fresh}{only}
+  UNION ALL
+  SELECT {row} FROM {CF} c WHERE {LONG} AND {INTERIOR} AND {fresh}{only}
+  UNION ALL
+  SELECT {", ".join(CASE_ROW)} FROM fw WHERE 1 = 1{only}
 """,
     }
+    # A role|actor text of a post (citizens' and systems' reports credit no one).
+    posts = " OR ".join(f"{{0}} LIKE '{role}|%'" for role in sorted(POST_ROLES))
+    post_filter = f"e.role IN {in_list(POST_ROLES)} AND e.type IN {in_list(POST_EVENTS)}"
+    work_filter = f"e.role = 'inspector' AND e.type IN {in_list(WORK_TYPES)}"
+    fresh_events = "e.id > :w AND e.at >= :lo AND e.at < :hi AND "
     finals = {
         "region": f"""
 SELECT 'region' AS kind, f.district_code AS k1, f.street_code AS k2, f.community_code AS k3,
@@ -274,19 +181,24 @@ WHERE f.unit IS NOT NULL
 GROUP BY f.unit
 """,
         "post": f"""
-SELECT 'post', v.role, v.actor, v.type, NULL, NULL, COUNT(*), SUM(v.ok), {zeros(2)}
-FROM {t["ev"]} v
-WHERE v.inp = 1 AND v.role IN {_in(POST_ROLES)} AND v.type IN {_in(POST_EVENTS)}
-GROUP BY v.role, v.actor, v.type
+SELECT 'post', k.role, k.actor, k.type, NULL, NULL, COUNT(*), SUM(ef.on_time), {zeros(2)}
+FROM {evaluation_post_keys.name} k JOIN {EF} ef ON ef.post_key = k.id
+WHERE {in_period.format("ef")} AND ef.event_id <= :w{in_f.format("ef")}
+GROUP BY k.id, k.role, k.actor, k.type
+UNION ALL
+SELECT 'post', t.role, t.actor, t.type, NULL, NULL, COUNT(*), SUM(t.on_time), {zeros(2)}
+FROM ({typed_events(d, fresh_events + post_filter)}) t
+WHERE 1 = 1{in_f.format("t")}
+GROUP BY t.role, t.actor, t.type
 """,
         "reporter": f"""
 SELECT 'reporter', f.reporter, NULL, NULL, NULL, NULL, {one(C.REPORTED_VALID, "f.f_any")}
-FROM {t["f"]} f WHERE f.rep_in = 1
+FROM {t["f"]} f WHERE f.rep_in = 1 AND ({posts.format("f.reporter")})
 GROUP BY f.reporter
 """,
         "filer": f"""
 SELECT 'filer', f.filer, NULL, NULL, NULL, NULL, {one(C.FILED_CANCELLED, "f.canc")}
-FROM {t["f"]} f WHERE f.f_in = 1
+FROM {t["f"]} f WHERE f.f_in = 1 AND ({posts.format("f.filer")})
 GROUP BY f.filer
 """,
         "kept": f"""
@@ -295,12 +207,14 @@ FROM {t["f"]} f WHERE f.d_kept = 1
 GROUP BY substr(f.d_actor, 11)
 """,
         "worked": f"""
-SELECT DISTINCT 'worked', v.actor, r.grid_code, NULL, NULL, NULL,
-       {", ".join(f"0 AS {c.value}" for c in ALL_COUNTS)}
-FROM {t["ev"]} v JOIN {t["rel"]} r ON r.id = v.case_id
-WHERE v.inp = 1 AND v.role = 'inspector'
-  AND v.type IN ('reported', 'verified', 'reworked', 'closed')
-  AND r.grid_code IS NOT NULL
+SELECT 'worked', k.actor, k.grid_code, NULL, NULL, NULL, {zeros(0)}
+FROM {evaluation_work_keys.name} k
+WHERE EXISTS (SELECT 1 FROM {EF} ef WHERE ef.work_key = k.id AND {in_period.format("ef")}
+              AND ef.event_id <= :w{in_f.format("ef")})
+UNION ALL
+SELECT DISTINCT 'worked', t.actor, t.work_grid, NULL, NULL, NULL, {zeros(0)}
+FROM ({typed_events(d, fresh_events + work_filter, case_fields=True)}) t
+WHERE t.work_grid IS NOT NULL{in_f.format("t")}
 """,
     }
     return bodies, finals
@@ -321,13 +235,13 @@ POST_EVENTS: dict[str, tuple[tuple[Count, ...], tuple[Count, ...]]] = {
     "reworked": ((C.CHECKED,), (C.CHECKED_ON_TIME,)),
     "closed": ((C.CHECKED, C.CLOSE_STEPS), (C.CHECKED_ON_TIME, C.CLOSE_STEPS_ON_TIME)),
 }
-CTE_NAMES = ("rel", "ev", "cf", "fu", "fh", "f")
+STEPS = ("dcase", "bid", "bev", "cw", "fu", "fh", "fw", "f")
 FINALS = ("region", "unit", "post", "reporter", "filer", "kept", "worked")
-TEMP = {"rel": "eval_rel", "ev": "eval_ev", "f": "eval_f"}
+TEMP = {"dcase": "eval_dcase", "bid": "eval_bid", "f": "eval_f"}
 # SQLite evaluates a CTE again for every branch of a UNION that reads it, so there the steps
 # go through temporary tables; PostgreSQL materializes a CTE read twice once.
 USE_TEMP_TABLES = {"sqlite": True}
-PG_WORK_MEM = "256MB"
+PG_WORK_MEM = "64MB"
 _STATEMENTS: dict[tuple[str, frozenset[str] | None, bool], str] = {}
 _STEPS: dict[tuple[str, frozenset[str] | None], tuple[list[str], dict[str, str]]] = {}
 
@@ -336,8 +250,8 @@ def statement(dialect: str, channels: frozenset[str] | None = None, case_ids: bo
     """The whole evaluation as one statement (CTEs; ``case_ids``: the overdue cases only)."""
     key = (dialect, channels, case_ids)
     if key not in _STATEMENTS:
-        bodies, finals = _pieces(Dialect(dialect), channels, {n: n for n in CTE_NAMES})
-        ctes = ",\n".join(f"{n} AS ({bodies[n]})" for n in CTE_NAMES)
+        bodies, finals = _pieces(Dialect(dialect), channels, {n: n for n in STEPS})
+        ctes = ",\n".join(f"{n} AS ({bodies[n]})" for n in STEPS)
         final = (
             "SELECT f.case_id FROM f WHERE f.overdue = 1 ORDER BY f.case_id"
             if case_ids
@@ -349,19 +263,21 @@ def statement(dialect: str, channels: frozenset[str] | None = None, case_ids: bo
 
 def steps(dialect: str, channels: frozenset[str] | None = None) -> tuple[list[str], dict[str, str]]:
     """The evaluation through temporary tables: the statements that fill them, and the final
-    queries (``region``, ``post``, ``worked``, ``overdue``) that read them."""
+    queries (``FINALS`` and ``overdue``) that read them."""
     key = (dialect, channels)
     if key not in _STEPS:
         bodies, finals = _pieces(Dialect(dialect), channels, TEMP)
-        chain = ",\n".join(f"{n} AS ({bodies[n]})" for n in ("cf", "fu", "fh", "f"))
+        chain = ",\n".join(f"{n} AS ({bodies[n]})" for n in ("bev", "cw", "fu", "fh", "fw"))
         setup = [f"DROP TABLE IF EXISTS {name}" for name in TEMP.values()]
         setup += [
-            f"CREATE TEMP TABLE {TEMP['rel']} AS {bodies['rel']}",
-            f"CREATE TEMP TABLE {TEMP['ev']} AS {bodies['ev']}",
-            f"CREATE TEMP TABLE {TEMP['f']} AS WITH {chain}\nSELECT * FROM f",
-            f"CREATE INDEX {TEMP['f']}_case ON {TEMP['f']} (case_id)",
-            f"CREATE INDEX {TEMP['rel']}_id ON {TEMP['rel']} (id)",
+            f"CREATE TEMP TABLE {TEMP['dcase']} (case_id INTEGER PRIMARY KEY)",
+            f"INSERT OR IGNORE INTO {TEMP['dcase']} {bodies['dcase']}",
+            f"CREATE TEMP TABLE {TEMP['bid']} (case_id INTEGER PRIMARY KEY)",
+            f"INSERT INTO {TEMP['bid']} {bodies['bid']}",
+            f"CREATE TEMP TABLE {TEMP['f']} AS WITH {chain}\n{bodies['f']}",
         ]
+        if channels is not None:  # posts and worked grids keep to the cases of the channels
+            setup.append(f"CREATE INDEX {TEMP['f']}_case ON {TEMP['f']} (case_id)")
         queries = dict(finals)
         queries["overdue"] = f"SELECT case_id FROM {TEMP['f']} WHERE overdue = 1 ORDER BY case_id"
         _STEPS[key] = (setup, queries)
@@ -379,8 +295,8 @@ def _run(
     dialect = conn.dialect.name
     if not USE_TEMP_TABLES.get(dialect):
         if dialect == "postgresql":
-            # Compiling this one statement costs more than it saves; its sorts and hash
-            # aggregates over a month's events need more than the default 4 MB to stay in memory.
+            # Compiling this one statement costs more than it saves; its hash aggregates need
+            # more than the default 4 MB to stay in memory.
             conn.execute(text("SET LOCAL jit = off"))
             conn.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
         sql = statement(dialect, channels, what == ("overdue",))
@@ -399,20 +315,36 @@ def _run(
 
 
 def _params(conn: Connection, lo: datetime, hi: datetime) -> dict[str, object]:
-    params: dict[str, object] = {"lo": lo, "hi": hi}
-    if conn.dialect.name == "sqlite":
-        params["hi_s"] = hi.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return params
+    """The bounds, the first event from which a short case can reach ``lo``, and the
+    projection's watermark (read in the caller's transaction, with everything else)."""
+    return {
+        "lo": lo,
+        "hi": hi,
+        "lo_span": lo - timedelta(days=SPAN_DAYS + 1),
+        "w": watermark(conn),
+    }
 
 
 def _bound(sql: str) -> Any:
     """The statement with its time parameters typed (only those it uses)."""
-    typed = [bindparam(n, type_=UTCDateTime()) for n in ("lo", "hi") if re.search(rf":{n}\b", sql)]
+    typed = [
+        bindparam(n, type_=UTCDateTime())
+        for n in ("lo", "hi", "lo_span")
+        if re.search(rf":{n}\b", sql)
+    ]
     return text(sql).bindparams(*typed)
 
 
 def _used(sql: str, params: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if re.search(rf":{k}\b", sql)}
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only connection (SQLite: a deferred BEGIN, so an evaluation never holds up the
+    writers; its temporary tables are its own)."""
+    with engine.connect() as conn:
+        yield conn.execution_options(**{READONLY_OPTION: True})
 
 
 def overdue_case_ids(conn: Connection, lo: datetime, hi: datetime) -> list[int]:
@@ -429,9 +361,12 @@ def engine_counts(
     channels: Iterable[str] | None = None,
 ) -> Counts:
     """Counts of every object for ``[lo, hi)``; ``assignment`` as in ``reference_counts``.
-    ``channels``: count only the cases reported through these channels (e.g. the hotline)."""
+    ``channels``: count only the cases reported through these channels (e.g. the hotline).
+    Given an engine, the projection is refreshed first; given a connection, it is read as it
+    stands (the events it lacks are read from the log)."""
     if isinstance(conn, Engine):
-        with conn.connect() as c:
+        refresh_facts(conn)
+        with reading(conn) as c:
             return engine_counts(c, lo, hi, assignment, channels)
     only = frozenset(str(ch) for ch in channels) if channels is not None else None
     if only is not None and not only <= _CHANNELS:
@@ -498,4 +433,11 @@ def assemble(
     return dict(out)
 
 
-__all__ = ["assemble", "engine_counts", "normalized", "overdue_case_ids", "statement"]
+__all__ = [
+    "assemble",
+    "engine_counts",
+    "normalized",
+    "overdue_case_ids",
+    "reading",
+    "statement",
+]

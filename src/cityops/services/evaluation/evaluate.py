@@ -1,8 +1,9 @@
 """Evaluate a period: counts from the SQL engine, then rates, composite scores, grades,
 rankings, names, and the changes against the previous period (环比) and a year before (同比).
 
-Read only: an evaluation writes nothing (``record_scores`` in ``targets``/``assessment``
-stores what a city wants kept).
+An evaluation stores no figures (``record_scores`` in ``targets``/``assessment`` stores what
+a city wants kept); it only brings the evaluation's projection of the event log up to date
+first (``facts.refresh_facts``), which makes it fast.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from cityops.domain.evaluation.definitions import (
 from cityops.domain.evaluation.periods import EvalPeriod
 from cityops.domain.evaluation.results import Change, Evaluation, ObjectResult
 from cityops.domain.evaluation.scoring import competition_ranks, composite
-from cityops.services.evaluation.engine import engine_counts
+from cityops.services.evaluation.engine import engine_counts, reading
+from cityops.services.evaluation.facts import refresh_facts
 from cityops.services.profile import active_profile
 
 K = ObjectKind
@@ -60,10 +62,16 @@ def inspector_assignment(conn: Connection) -> dict[str, set[str]]:
 
 
 def period_counts(
-    engine: Engine, period: EvalPeriod, assignment: Mapping[str, Iterable[str]] | None = None
+    engine: Engine,
+    period: EvalPeriod,
+    assignment: Mapping[str, Iterable[str]] | None = None,
+    *,
+    refresh: bool = True,
 ) -> Counts:
     lo, hi = period.utc_bounds()
-    with engine.connect() as conn:
+    if refresh:
+        refresh_facts(engine)
+    with reading(engine) as conn:
         if assignment is None:
             assignment = inspector_assignment(conn)
         return engine_counts(conn, lo, hi, assignment)
@@ -82,17 +90,20 @@ def evaluate(
     the city's time zone)."""
     profile = profile or active_profile(engine)
     p = period_of(engine, period, profile)
-    with engine.connect() as conn:
+    refresh_facts(engine)
+    with reading(engine) as conn:
         if assignment is None:
             assignment = inspector_assignment(conn)
         names = object_names(conn, profile)
-    counts = period_counts(engine, p, assignment)
+    counts = period_counts(engine, p, assignment, refresh=False)
     objects = build_objects(counts, profile, p, names)
     result = Evaluation(p, now or datetime.now(UTC), objects, profile.city_name)
     if compare:
         result.previous, result.year_ago = p.previous(), p.year_ago()
         for attr, other in (("mom", result.previous), ("yoy", result.year_ago)):
-            before = build_objects(period_counts(engine, other, assignment), profile, other, names)
+            before = build_objects(
+                period_counts(engine, other, assignment, refresh=False), profile, other, names
+            )
             _attach(objects, before, attr, other)
     return result
 

@@ -16,8 +16,9 @@ from sqlalchemy import Engine
 from cityops.domain.evaluation.definitions import CITY_CODE, RATES, Count, ObjectKind
 from cityops.domain.evaluation.periods import EvalPeriod
 from cityops.errors import NotFoundError, ValidationError
-from cityops.services.evaluation.engine import engine_counts
+from cityops.services.evaluation.engine import engine_counts, reading
 from cityops.services.evaluation.evaluate import inspector_assignment, period_of
+from cityops.services.evaluation.facts import refresh_facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,8 @@ def measure(
     kind, code = parse_object(object)
     p = period_of(engine, period)
     lo, hi = p.utc_bounds()
-    with engine.connect() as conn:
+    refresh_facts(engine)
+    with reading(engine) as conn:
         counts = engine_counts(conn, lo, hi, inspector_assignment(conn), ind.channels)
     c: Mapping[str, int] = counts.get((kind, code)) or {}
     if ind.rate is not None:
