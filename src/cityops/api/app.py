@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -34,21 +34,33 @@ Log in with `POST /api/v1/auth/token` (OAuth2 password flow) and send
 """
 
 
-async def _background(rt: Runtime, stop: asyncio.Event) -> None:
-    """The overdue sweep and the outbox relay, once a minute, off the event loop."""
+async def _every(seconds: float, job: Callable[[], object], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(job)
+        except Exception:
+            log.exception("background job failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
+    """Periodic work off the event loop: the overdue sweep and the outbox relay every minute,
+    hotline replies that follow their cases' outcomes, and (hourly) retraining the order
+    classifier when enough corrections have arrived. Each job has its own task, so a long
+    retraining never delays the sweep."""
+    from cityops.services.hotline.case_link import sync_case_outcomes
+    from cityops.services.hotline.classification import retrain_if_due
     from cityops.services.outbox import OutboxRelay
     from cityops.services.sweep import sweep_overdue
 
     relay = OutboxRelay(rt)
-    rt_state = rt
-    while not stop.is_set():
-        for job in (lambda: sweep_overdue(rt_state), relay.relay_once):
-            try:
-                await asyncio.to_thread(job)
-            except Exception:
-                log.exception("background job failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=60)
+    return [
+        (60, lambda: sweep_overdue(rt)),
+        (10, relay.relay_once),
+        (60, lambda: sync_case_outcomes(rt)),
+        (3600, lambda: retrain_if_due(rt, "system.classifier")),
+    ]
 
 
 def create_app(
@@ -63,12 +75,16 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(_background(rt, stop)) if background else None
+        tasks = (
+            [asyncio.create_task(_every(s, job, stop)) for s, job in _background_jobs(rt)]
+            if background
+            else []
+        )
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
+            for task in tasks:
                 await task
 
     app = FastAPI(

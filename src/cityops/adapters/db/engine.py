@@ -9,11 +9,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 READONLY_OPTION = "cityops_readonly"
+# Set by units of work that write: on SQLite they take the write lock up front (BEGIN
+# IMMEDIATE), so two writers queue instead of failing on a lock upgrade. Every other
+# transaction begins deferred and, in WAL mode, never blocks a writer.
+WRITE_OPTION = "cityops_write"
 
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
-    """Build an engine. SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE``
-    transactions (so two writers queue instead of failing on lock upgrade)."""
+    """Build an engine. SQLite gets WAL, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE``
+    for units of work that write (``WRITE_OPTION``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -47,12 +51,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Writers take the write lock up front; read-only units of work use a deferred BEGIN
-        # so that, in WAL mode, they never block a writer.
-        if conn.get_execution_options().get(READONLY_OPTION):
-            conn.exec_driver_sql("BEGIN")
-        else:
+        if conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -13,7 +13,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from cityops.adapters.db.case_repository import CaseRepository
-from cityops.adapters.db.engine import READONLY_OPTION
+from cityops.adapters.db.engine import READONLY_OPTION, WRITE_OPTION
 from cityops.adapters.db.outbox_repository import OutboxRepository
 
 
@@ -28,9 +28,9 @@ class SqlUnitOfWork:
         self._committed = False
 
     def _open(self) -> None:
-        self.conn = self.engine.connect()
-        if self.readonly:
-            self.conn = self.conn.execution_options(**{READONLY_OPTION: True})
+        self.conn = self.engine.connect().execution_options(
+            **{READONLY_OPTION: True} if self.readonly else {WRITE_OPTION: True}
+        )
         self.conn.begin()
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -65,7 +65,7 @@ class SharedTransaction:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.conn = engine.connect()
+        self.conn = engine.connect().execution_options(**{WRITE_OPTION: True})
         self.conn.begin()
         self.pending = 0
 
