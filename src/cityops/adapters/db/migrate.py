@@ -13,6 +13,19 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """PostGIS columns (``geom``) and their GIST indexes exist only on PostgreSQL and only in
+    the migrations, not in the table definitions, and PostGIS brings its own
+    ``spatial_ref_sys``: autogenerate must not propose dropping any of them."""
+    if type_ == "table" and name == "spatial_ref_sys":
+        return False
+    if type_ == "column" and name == "geom":
+        return False
+    return not (type_ == "index" and name is not None and name.endswith("_geom"))
+
+
 def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

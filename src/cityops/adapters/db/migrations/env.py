@@ -7,20 +7,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from cityops.adapters.db.migrate import include_object
 from cityops.adapters.db.tables import metadata
 
 config = context.config
 target_metadata = metadata
-
-
-def include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    """PostGIS columns (``geom``) and their GIST indexes exist only on PostgreSQL and only in
-    the migrations, not in the table definitions: autogenerate must not propose dropping them."""
-    if type_ == "column" and name == "geom":
-        return False
-    return not (type_ == "index" and name is not None and name.endswith("_geom"))
 
 
 def _run(connection: Connection) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 from cityops.adapters.db.tables.base import metadata
@@ -112,6 +113,20 @@ cases = Table(
     Index("ix_cases_checker_state", "checker", "state"),
     Index("ix_cases_source_ref", "source_ref"),
 )
+
+# Partial indexes over the open cases, by the deadline the lists sort on (migration 0009):
+# the red list, the overdue list and the work queues read the most urgent cases first.
+_OPEN = cases.c.state.in_(["reported", "verifying", "filed", "dispatched", "handled", "checking"])
+_DEADLINE = func.coalesce(cases.c.stage_deadline, cases.c.handling_deadline)
+Index(
+    "ix_cases_open_light_deadline",
+    cases.c.light,
+    _DEADLINE,
+    sqlite_where=_OPEN,
+    postgresql_where=_OPEN,
+)
+Index("ix_cases_open_deadline", _DEADLINE, sqlite_where=_OPEN, postgresql_where=_OPEN)
+Index("ix_cases_reported_by", cases.c.reported_by, cases.c.reported_at)
 
 case_warnings = Table(
     "case_warnings",
