@@ -237,3 +237,57 @@ def test_a_user_changes_their_own_name_phone_and_password(world: World):
     assert world.get(None, "/auth/me", headers=other).status_code == 401
     assert world.login(login, "a-new-secret").status_code == 200
     assert world.login(login).status_code == 401
+
+
+def test_a_change_made_by_another_process_ends_a_cached_login_within_the_cache_window(
+    world: World, monkeypatch: Any
+):
+    """The token cache spares a read per request; a revocation written by another process
+    (straight into the database here) is seen once the cached entry is older than the window."""
+    from sqlalchemy import update
+
+    from cityops.adapters.db.tables.accounts import auth_tokens
+    from cityops.services import accounts
+
+    login = _new_login("dispatcher")
+    _create(world, login=login, name="派遣员丙", role="dispatcher", unit="center")
+    headers = _bearer(world.login(login))
+    clock = [1000.0]
+    monkeypatch.setattr(accounts.time, "monotonic", lambda: clock[0])
+    assert world.get(None, "/auth/me", headers=headers).status_code == 200  # cached now
+    with world.engine.begin() as conn:
+        conn.execute(
+            update(auth_tokens)
+            .where(auth_tokens.c.user_id == login)
+            .values(revoked_at=world.rt.now())
+        )
+    assert world.get(None, "/auth/me", headers=headers).status_code == 200  # within the window
+    clock[0] += accounts.TOKEN_CACHE_SECONDS + 0.1
+    refused = world.get(None, "/auth/me", headers=headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.token_invalid"
+
+
+def test_a_token_read_that_races_an_account_change_is_not_cached(world: World, monkeypatch: Any):
+    from cityops.services import accounts
+
+    login = _new_login("dispatcher")
+    _create(world, login=login, name="派遣员丁", role="dispatcher", unit="center")
+    token = world.login(login).json()["access_token"]
+    real_read = accounts._read_token
+    calls = []
+
+    def read_then_change(rt: Any, tok: str, now: Any) -> Any:
+        result = real_read(rt, tok, now)  # the read sees the login still valid…
+        accounts.set_active(rt, login, False)  # …and the account is deactivated meanwhile
+        calls.append(tok)
+        return result
+
+    monkeypatch.setattr(accounts, "_read_token", read_then_change)
+    accounts.user_for_token(world.rt, token)  # answered from the read that began first
+    monkeypatch.setattr(accounts, "_read_token", real_read)
+    try:
+        accounts.user_for_token(world.rt, token)
+        raise AssertionError("a deactivated login was served from the cache")
+    except accounts.AuthError as err:
+        assert err.code == "auth.token_invalid"
+    assert calls == [token]

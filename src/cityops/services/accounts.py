@@ -3,13 +3,15 @@ failures, inspectors' grids, administration of users, and the record of refused 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -56,6 +58,23 @@ class _Unset:
 
 
 UNSET: Any = _Unset()
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _forgets_tokens(command: _F) -> _F:
+    """A command that changes users, grids or tokens: once it has run (committed or not), the
+    token cache of this process is cleared."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        finally:
+            forget_tokens()
+
+    return cast(_F, run)
 
 
 @dataclass(frozen=True)
@@ -235,6 +254,7 @@ def create_user(
         uow.commit()
 
 
+@_forgets_tokens
 def update_user(
     rt: Runtime,
     login: str,
@@ -283,6 +303,7 @@ def _keep_one_admin(conn: Connection, login: str) -> None:
         )
 
 
+@_forgets_tokens
 def set_grids(rt: Runtime, login: str, grids: Iterable[str]) -> None:
     with rt.uow() as uow:
         row = _require_user(uow.conn, login)
@@ -295,6 +316,7 @@ def set_grids(rt: Runtime, login: str, grids: Iterable[str]) -> None:
         uow.commit()
 
 
+@_forgets_tokens
 def set_password(rt: Runtime, login: str, password: str) -> None:
     check_password(password)
     with rt.uow() as uow:
@@ -307,6 +329,7 @@ def set_password(rt: Runtime, login: str, password: str) -> None:
         uow.commit()
 
 
+@_forgets_tokens
 def change_own_password(
     rt: Runtime, login: str, current: str, new: str, keep_token: str | None = None
 ) -> int:
@@ -340,6 +363,7 @@ def change_own_password(
     return int(result.rowcount or 0)
 
 
+@_forgets_tokens
 def set_active(rt: Runtime, login: str, active: bool) -> None:
     with rt.uow() as uow:
         row = _require_user(uow.conn, login)
@@ -355,6 +379,7 @@ def set_active(rt: Runtime, login: str, active: bool) -> None:
         uow.commit()
 
 
+@_forgets_tokens
 def unlock(rt: Runtime, login: str) -> None:
     """End a lockout after repeated failed logins."""
     with rt.uow() as uow:
@@ -499,6 +524,7 @@ def login(rt: Runtime, login_name: str, password: str) -> IssuedToken:
     return IssuedToken(token, expires, user_for(rt, login_name))
 
 
+@_forgets_tokens
 def logout(rt: Runtime, token: str) -> None:
     with rt.uow() as uow:
         uow.conn.execute(
@@ -514,6 +540,7 @@ def logout(rt: Runtime, token: str) -> None:
         uow.commit()
 
 
+@_forgets_tokens
 def revoke_all(rt: Runtime, login_name: str) -> int:
     with rt.uow() as uow:
         _require_user(uow.conn, login_name)
@@ -536,10 +563,45 @@ _USER_COLUMNS = (
 )
 
 
+# Bearer tokens seen in the last few seconds, so a busy client does not cost a database read
+# per request. Any change to accounts made in this process clears it once committed; another
+# process sees a logout, revocation or deactivation within TOKEN_CACHE_SECONDS.
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 10_000
+# (engine, token hash) → (user, token expiry, when cached)
+_token_cache: dict[tuple[int, str], tuple[User, datetime, float]] = {}
+_token_cache_lock = threading.Lock()
+_generation = [0]
+
+
+def forget_tokens() -> None:
+    """Drop every cached token. Reads that began before this call do not enter the cache
+    (each remembers the generation it started in)."""
+    with _token_cache_lock:
+        _token_cache.clear()
+        _generation[0] += 1
+
+
 def user_for_token(rt: Runtime, token: str) -> User:
-    """The user a bearer token belongs to, in one read: token, user and (for inspectors)
-    grids. Revoked, expired and deactivated logins are refused."""
+    """The user a bearer token belongs to. Revoked, expired and deactivated logins are refused."""
+    key = (id(rt.engine), _token_hash(token))
     now = rt.now()
+    with _token_cache_lock:
+        hit = _token_cache.get(key)
+        generation = _generation[0]
+    if hit is not None and time.monotonic() - hit[2] < TOKEN_CACHE_SECONDS and hit[1] > now:
+        return hit[0]
+    user, expires = _read_token(rt, token, now)
+    with _token_cache_lock:
+        if generation == _generation[0]:
+            if len(_token_cache) >= TOKEN_CACHE_SIZE:
+                _token_cache.clear()
+            _token_cache[key] = (user, expires, time.monotonic())
+    return user
+
+
+def _read_token(rt: Runtime, token: str, now: datetime) -> tuple[User, datetime]:
+    """Token, user and (for inspectors) grids in one read."""
     with rt.uow(readonly=True) as uow:
         # one statement: the token, its user and (one row per grid) the user's grids
         rows = (
@@ -563,7 +625,8 @@ def user_for_token(rt: Runtime, token: str) -> User:
     if row["expires_at"] <= now:
         raise AuthError("auth.token_expired", "登录已过期，请重新登录")
     grids = frozenset(r["grid_code"] for r in rows if r["grid_code"] is not None)
-    return _user(rt, row, grids if row["role"] == Role.INSPECTOR.value else frozenset())
+    user = _user(rt, row, grids if row["role"] == Role.INSPECTOR.value else frozenset())
+    return user, row["expires_at"]
 
 
 def _grids_of(conn: Connection, row: RowMapping) -> frozenset[str]:
