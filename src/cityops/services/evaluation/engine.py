@@ -23,6 +23,7 @@ Regions are summed up from the grid rows, departments from the unit column, in P
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -67,6 +68,7 @@ K = ObjectKind
 _CHANNELS = frozenset(c.value for c in Channel)
 REGION_LEVELS = (K.DISTRICT, K.STREET, K.COMMUNITY, K.GRID)
 ALL_COUNTS = tuple(Count)
+COUNT_NAMES = tuple(c.value for c in ALL_COUNTS)
 # The counts of a department (the responsible unit of a case).
 UNIT_COUNTS = (
     C.RECEIVED,
@@ -380,32 +382,30 @@ def engine_counts(
 def assemble(
     rows: Iterable[Sequence[Any]], assignment: Mapping[str, Iterable[str]] | None
 ) -> Counts:
-    """Roll the statement's rows up into every object's counts."""
+    """Roll the statement's rows up into every object's counts (regions and departments are
+    summed as rows of numbers, then kept without their zeros)."""
     out: Counts = defaultdict(Counter)
-    grid_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    sums: dict[tuple[ObjectKind, str], list[int]] = {}
+    grid_sums: dict[str, list[int]] = {}
     worked: dict[str, set[str]] = defaultdict(set)
+
+    def add(into: dict[Any, list[int]], key: Any, values: list[int]) -> None:
+        acc = into.get(key)
+        into[key] = values if acc is None else list(map(operator.add, acc, values))
+
     for row in rows:
         kind = row[0]
         keys = row[1:6]
-        values = {c.value: int(v or 0) for c, v in zip(ALL_COUNTS, row[6:], strict=True) if v}
         if kind == "region":
-            district, street, community, grid = (
-                str(k) if k is not None else None for k in keys[:4]
-            )
-            targets = [(K.CITY, CITY_CODE)]
-            targets += [
-                (lvl, code)
-                for lvl, code in zip(
-                    REGION_LEVELS, (district, street, community, grid), strict=True
-                )
-                if code
-            ]
-            for target in targets:
-                out[target].update(values)
-            if grid:
-                grid_counts[grid].update(values)
+            values = [int(v or 0) for v in row[6:]]
+            add(sums, (K.CITY, CITY_CODE), values)
+            for level, code in zip(REGION_LEVELS, keys[:4], strict=True):
+                if code:
+                    add(sums, (level, str(code)), values)
+            if keys[3]:
+                add(grid_sums, str(keys[3]), values)
         elif kind == "unit":
-            out[(K.DEPARTMENT, str(keys[0]))].update(values)
+            add(sums, (K.DEPARTMENT, str(keys[0])), [int(v or 0) for v in row[6:]])
         elif kind == "post":  # (role, actor, event type): number of events, number on time
             role, actor, event_type = str(keys[0]), str(keys[1]), str(keys[2])
             n, on_time = int(row[6] or 0), int(row[7] or 0)
@@ -418,18 +418,24 @@ def assemble(
             role, _, actor = str(keys[0]).partition("|")
             if role in POST_ROLES:
                 post = out[(POST_ROLES[role], actor)]
+                values_of = {c: int(v) for c, v in zip(COUNT_NAMES, row[6:], strict=True) if v}
                 if kind == "kept":
-                    post.subtract(values)
+                    post.subtract(values_of)
                 else:
-                    post.update(values)
+                    post.update(values_of)
         else:
             worked[str(keys[0])].add(str(keys[1]))
+    for target, values in sums.items():
+        out[target].update({c: v for c, v in zip(COUNT_NAMES, values, strict=True) if v})
+    filed, public = ALL_COUNTS.index(C.FILED), ALL_COUNTS.index(C.FILED_PUBLIC)
     explicit = {k: set(v) for k, v in (assignment or {}).items()}
     for actor in {code for kind, code in out if kind == K.INSPECTOR} | set(explicit):
-        grids = explicit.get(actor, worked.get(actor, set()))
+        grids = [
+            grid_sums[g] for g in explicit.get(actor, worked.get(actor, set())) if g in grid_sums
+        ]
         counts = out[(K.INSPECTOR, actor)]
-        counts[C.GRID_FILED] += sum(grid_counts[g][C.FILED] for g in grids)
-        counts[C.MISSED] += sum(grid_counts[g][C.FILED_PUBLIC] for g in grids)
+        counts[C.GRID_FILED] += sum(g[filed] for g in grids)
+        counts[C.MISSED] += sum(g[public] for g in grids)
     return dict(out)
 
 
