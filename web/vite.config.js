@@ -26,6 +26,7 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { '/api': 'http://127.0.0.1:8000' },
+    // `CITYOPS_API=http://127.0.0.1:8001 npx vite` points the dev server at another API
+    proxy: { '/api': process.env.CITYOPS_API || 'http://127.0.0.1:8000' },
   },
 })
