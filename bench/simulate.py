@@ -63,7 +63,9 @@ def _size(kind: str, url: str, where: str) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--per-day", type=float, default=2800.0)
@@ -98,8 +100,14 @@ def main() -> None:
 
     t1 = time.perf_counter()
     sim = Simulator(
-        rt, world, Scenario(per_day=args.per_day), start=start, days=args.days,
-        seed=args.seed, batch=args.batch, on_day=progress,
+        rt,
+        world,
+        Scenario(per_day=args.per_day),
+        start=start,
+        days=args.days,
+        seed=args.seed,
+        batch=args.batch,
+        on_day=progress,
     )
     stats = sim.run()
     sim_s = time.perf_counter() - t1

@@ -139,7 +139,9 @@ class CityProfile:
     regions: dict[str, RegionInfo] = field(default_factory=dict)  # district code → info
     duplicates: DuplicatePolicy = DuplicatePolicy()
     attachments: AttachmentPolicy = AttachmentPolicy()
-    class_weights: dict[str, float] = field(default_factory=dict)  # relative frequency (simulation, stats)
+    class_weights: dict[str, float] = field(
+        default_factory=dict
+    )  # relative frequency (simulation, stats)
     evaluation: dict[str, Any] = field(default_factory=dict)  # weights, step tables, grade bands
     content_hash: str = ""
     # Component (部件) classes by code. National component and matter codes coincide (matter
@@ -161,7 +163,10 @@ class CityProfile:
         return info.area_class if info else AreaClass.URBAN
 
     def stage_limit(
-        self, stage: Stage, urgency: Urgency = Urgency.NORMAL, area_class: AreaClass = AreaClass.URBAN
+        self,
+        stage: Stage,
+        urgency: Urgency = Urgency.NORMAL,
+        area_class: AreaClass = AreaClass.URBAN,
     ) -> TimeLimit | None:
         """The most specific matching stage limit (urgency and area both matching beats one)."""
         best: tuple[int, TimeLimit] | None = None
