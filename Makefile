@@ -38,7 +38,7 @@ run: install web
 	  $(BIN)/cityops simulate --days $(DEMO_DAYS) --per-day $(DEMO_PER_DAY); fi
 	$(BIN)/cityops serve --host $(HOST) --port $(PORT)
 
-test: install system-deps db-up web
+test: install system-deps db-up web lint typecheck
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
