@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         default="", description="Token signing key; generated per var_dir if empty"
     )
     token_minutes: int = 8 * 60
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="Database connections kept per server process; also how many requests "
+        "of one process run their database work at the same time",
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

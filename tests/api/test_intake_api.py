@@ -157,3 +157,71 @@ def test_oversize_and_wrong_type_uploads_are_refused_before_they_are_stored(worl
     assert not any(
         p for p in world.rt.blobs.root.rglob("*") if p.is_file() and p.stat().st_size > limit
     )
+
+
+def _off_the_event_loop(module: Any, name: str, monkeypatch: Any) -> list[bool]:
+    """Wrap ``module.name`` so that each call records whether it ran outside the event loop."""
+    import asyncio
+
+    real = getattr(module, name)
+    seen: list[bool] = []
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            seen.append(False)
+        except RuntimeError:
+            seen.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+    return seen
+
+
+def test_reports_and_uploads_wait_for_the_database_outside_the_event_loop(
+    world: World, monkeypatch: Any
+):
+    """An upload endpoint reads its files asynchronously, then runs its transaction in the
+    thread pool: a slow database never stalls the other requests of the worker."""
+    from cityops.api.routes import attachments as attachment_routes
+    from cityops.services import cases as case_services
+    from cityops.services import public_reports
+
+    report = _off_the_event_loop(case_services, "report_case", monkeypatch)
+    public = _off_the_event_loop(public_reports, "report_anonymously", monkeypatch)
+    stored = _off_the_event_loop(attachment_routes, "store_attachment", monkeypatch)
+
+    staff = world.post("inspector_a", "/cases", data=_form(world, f"线程池 {uuid.uuid4().hex}"))
+    citizen = world.post(None, "/public/reports", data=_form(world, f"市民 {uuid.uuid4().hex}"))
+    photo = world.post(
+        "inspector_a",
+        "/attachments",
+        files={"file": ("a.jpg", JPEG + uuid.uuid4().bytes, "image/jpeg")},
+    )
+    assert (staff.status_code, citizen.status_code, photo.status_code) == (201, 201, 201)
+    assert (report, public, stored) == ([True], [True], [True])
+
+
+def test_a_body_declared_over_the_limit_is_refused_before_it_is_read(world: World):
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from cityops.api.app import MAX_REQUEST_BYTES, BodyLimit
+
+    assert any(m.cls is BodyLimit for m in world.client.app.user_middleware)  # type: ignore[attr-defined]
+    read: list[bytes] = []
+
+    async def echo(request: Any) -> PlainTextResponse:
+        read.append(await request.body())
+        return PlainTextResponse("ok")
+
+    app = BodyLimit(Starlette(routes=[Route("/", echo, methods=["POST"])]), max_bytes=10)
+    client = TestClient(app)
+    assert client.post("/", content=b"0123456789").status_code == 200
+    refused = client.post("/", content=b"0123456789A")
+    assert refused.status_code == 413
+    assert refused.json()["code"] == "request.too_large"
+    assert read == [b"0123456789"]
+    assert MAX_REQUEST_BYTES >= 50 * 1024 * 1024

@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import ModuleType
 
-from fastapi import FastAPI, Request
+from anyio import to_thread
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cityops import __version__
 from cityops.api.errors import error_body, install_error_handlers
@@ -74,6 +76,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # As many requests do database work at once as there are pooled connections: more
+        # threads would only open and close connections beyond the pool.
+        to_thread.current_default_thread_limiter().total_tokens = rt.settings.db_pool_size
         stop = asyncio.Event()
         tasks = (
             [asyncio.create_task(_every(s, job, stop)) for s, job in _background_jobs(rt)]
@@ -99,17 +104,7 @@ def create_app(
     app.state.rt = rt
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-            return JSONResponse(
-                error_body(
-                    "request.too_large", f"请求内容超过{MAX_REQUEST_BYTES // 1024 // 1024}MB上限"
-                ),
-                status_code=413,
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES)
 
     for module in route_modules():
         prefix = getattr(module, "MOUNT", API)
@@ -119,6 +114,29 @@ def create_app(
                 app.include_router(router, prefix=prefix)
     _mount_web(app, web_dir)
     return app
+
+
+class BodyLimit:
+    """Refuses a request whose declared body is over ``max_bytes`` (413, our error shape)
+    before any of it is read. A plain ASGI middleware: it adds nothing to other requests."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    if value.isdigit() and int(value) > self.max_bytes:
+                        body = error_body(
+                            "request.too_large",
+                            f"请求内容超过{self.max_bytes // 1024 // 1024}MB上限",
+                        )
+                        await JSONResponse(body, status_code=413)(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)
 
 
 def route_modules() -> list[ModuleType]:

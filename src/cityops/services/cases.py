@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -282,13 +282,14 @@ def report_case(
                 + [r.sha256 for r in attachments],
             }
         )
-        earlier = _replay_intake(rt, idempotency_key, request_hash)
-        if earlier is not None:
-            return earlier
-    stored = _store_uploads(rt, photos)
+    stored = _store_uploads(rt, photos)  # by content hash: storing again is harmless
     needs_verify = rt.policy.needs_verification(channel)
     try:
         with rt.uow() as uow:
+            if idempotency_key is not None:
+                earlier = _replay_in(uow, idempotency_key, request_hash)
+                if earlier is not None:
+                    return earlier
             stored = stored + _resolve_refs(uow, attachments)
             case_id = uow.cases.next_case_id()
             dups = duplicate_candidates(uow, rt, class_code, loc, when)
@@ -320,12 +321,13 @@ def report_case(
             uow.cases.link_attachments(case.id, 1, [a.to_dict() for a in stored])
             if idempotency_key is not None:
                 uow.conn.execute(
-                    insert(intake_keys).values(
-                        key=idempotency_key,
-                        case_id=case.id,
-                        request_hash=request_hash,
-                        created_at=now,
-                    )
+                    _INSERT_INTAKE_KEY,
+                    {
+                        "key": idempotency_key,
+                        "case_id": case.id,
+                        "request_hash": request_hash,
+                        "created_at": now,
+                    },
                 )
             _outbox(uow, event, case, now)
             uow.commit()
@@ -341,18 +343,30 @@ def report_case(
 
 def _replay_intake(rt: Runtime, key: str, request_hash: str) -> ReportResult | None:
     with rt.uow(readonly=True) as uow:
-        row = uow.conn.execute(select(intake_keys).where(intake_keys.c.key == key)).first()
-        if row is None:
-            return None
-        if row.request_hash != request_hash:
-            raise ConflictError(
-                "intake.idempotency_key_reused",
-                "该 Idempotency-Key 已用于另一份不同的上报",
-                idempotency_key=key,
-                case_id=int(row.case_id),
-            )
-        case = uow.cases.get(int(row.case_id))
-        dups = uow.cases.events(case.id)[0].data.get("duplicate_candidates", [])
+        return _replay_in(uow, key, request_hash)
+
+
+_INSERT_INTAKE_KEY = insert(intake_keys)
+_SELECT_INTAKE_KEY = select(intake_keys.c.case_id, intake_keys.c.request_hash).where(
+    intake_keys.c.key == bindparam("key")
+)
+
+
+def _replay_in(uow: SqlUnitOfWork, key: str, request_hash: str) -> ReportResult | None:
+    """The case an earlier report with this key created (None if there is none); the same
+    key with another body is refused."""
+    row = uow.conn.execute(_SELECT_INTAKE_KEY, {"key": key}).first()
+    if row is None:
+        return None
+    if row.request_hash != request_hash:
+        raise ConflictError(
+            "intake.idempotency_key_reused",
+            "该 Idempotency-Key 已用于另一份不同的上报",
+            idempotency_key=key,
+            case_id=int(row.case_id),
+        )
+    case = uow.cases.get(int(row.case_id))
+    dups = uow.cases.events(case.id)[0].data.get("duplicate_candidates", [])
     return ReportResult(case, False, list(dups))
 
 

@@ -90,7 +90,9 @@ def bootstrap(
     now: Callable[[], datetime] | None = None,
 ) -> Runtime:
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.resolved_database_url())
+    engine = engine or make_engine(
+        settings.resolved_database_url(), pool_size=settings.db_pool_size
+    )
     rt = Runtime(
         engine=engine,
         settings=settings,

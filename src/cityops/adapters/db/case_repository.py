@@ -204,6 +204,31 @@ _SELECT_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
 _UPDATE_CASE = update(cases).where(
     and_(cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_expected"))
 )
+_NEXT_COUNTER = (
+    update(counters)
+    .where(counters.c.name == bindparam("b_name"))
+    .values(value=counters.c.value + 1)
+    .returning(counters.c.value)
+)
+# Open cases of one class reported in a time window inside a box (the duplicate check).
+_OPEN_CASES_NEAR = select(
+    cases.c.id,
+    cases.c.case_no,
+    cases.c.class_code,
+    cases.c.lon,
+    cases.c.lat,
+    cases.c.reported_at,
+    cases.c.state,
+).where(
+    and_(
+        cases.c.class_code == bindparam("class_code"),
+        cases.c.state.in_([s.value for s in OPEN_STATES]),
+        cases.c.reported_at >= bindparam("since"),
+        cases.c.reported_at <= bindparam("until"),
+        cases.c.lon.between(bindparam("minx"), bindparam("maxx")),
+        cases.c.lat.between(bindparam("miny"), bindparam("maxy")),
+    )
+)
 
 
 class CaseRepository:
@@ -217,12 +242,7 @@ class CaseRepository:
         return self.next_counter("case_id")
 
     def next_counter(self, name: str) -> int:
-        updated = self.conn.execute(
-            update(counters)
-            .where(counters.c.name == name)
-            .values(value=counters.c.value + 1)
-            .returning(counters.c.value)
-        ).first()
+        updated = self.conn.execute(_NEXT_COUNTER, {"b_name": name}).first()
         if updated is not None:
             return int(updated[0])
         try:
@@ -283,24 +303,15 @@ class CaseRepository:
         until: datetime,
     ) -> list[OpenCaseRef]:
         minx, miny, maxx, maxy = box
-        q = select(
-            cases.c.id,
-            cases.c.case_no,
-            cases.c.class_code,
-            cases.c.lon,
-            cases.c.lat,
-            cases.c.reported_at,
-            cases.c.state,
-        ).where(
-            and_(
-                cases.c.class_code == class_code,
-                cases.c.state.in_([s.value for s in OPEN_STATES]),
-                cases.c.reported_at >= since,
-                cases.c.reported_at <= until,
-                cases.c.lon.between(minx, maxx),
-                cases.c.lat.between(miny, maxy),
-            )
-        )
+        params = {
+            "class_code": class_code,
+            "since": since,
+            "until": until,
+            "minx": minx,
+            "maxx": maxx,
+            "miny": miny,
+            "maxy": maxy,
+        }
         return [
             OpenCaseRef(
                 int(r.id),
@@ -311,7 +322,7 @@ class CaseRepository:
                 r.reported_at,
                 r.state,
             )
-            for r in self.conn.execute(q)
+            for r in self.conn.execute(_OPEN_CASES_NEAR, params)
         ]
 
     def count(self) -> int:

@@ -2,37 +2,88 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 READONLY_OPTION = "cityops_readonly"
 # Set by units of work that write: on SQLite they take the write lock up front (BEGIN
 # IMMEDIATE), so two writers queue instead of failing on a lock upgrade. Every other
 # transaction begins deferred and, in WAL mode, never blocks a writer.
 WRITE_OPTION = "cityops_write"
+# A pooled PostgreSQL connection that has been idle longer than this is pinged before use (a
+# server restart or a firewall may have dropped it); a busy connection is not, which spares a
+# round trip per unit of work.
+PING_AFTER_IDLE_SECONDS = 10.0
+DEFAULT_POOL_SIZE = 20
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, echo: bool = False, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     """Build an engine. SQLite gets WAL, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE``
-    for units of work that write (``WRITE_OPTION``)."""
+    for units of work that write (``WRITE_OPTION``). Both keep ``pool_size`` connections (and
+    as many again in bursts); PostgreSQL's are pinged when they sat idle."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=pool_size,
         )
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    return create_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["cityops_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("cityops_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("connection lost while idle") from exc
+        if not alive:
+            raise DisconnectionError("connection lost while idle")
+
+
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(engine: Engine) -> threading.RLock | None:
+    """SQLite only: the lock that queues this process's writing transactions on ``engine``.
+    SQLite admits one writer at a time; threads that wait in its busy handler sleep in
+    growing steps (up to 100 ms), so under load a queue in the process is much fairer and
+    faster. Other processes still meet at SQLite's own lock. Re-entrant, so a thread that
+    already writes meets SQLite's busy timeout as before rather than waiting on itself."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITE_LOCKS[engine] = threading.RLock()
+        return lock
 
 
 def _configure_sqlite(engine: Engine) -> None:

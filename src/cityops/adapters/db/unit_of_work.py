@@ -13,8 +13,11 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from cityops.adapters.db.case_repository import CaseRepository
-from cityops.adapters.db.engine import READONLY_OPTION, WRITE_OPTION
+from cityops.adapters.db.engine import READONLY_OPTION, WRITE_OPTION, write_lock
 from cityops.adapters.db.outbox_repository import OutboxRepository
+
+# How long a writer waits in this process's queue before it goes to SQLite's lock anyway.
+LOCK_WAIT_SECONDS = 30.0
 
 
 class SqlUnitOfWork:
@@ -28,10 +31,22 @@ class SqlUnitOfWork:
         self._committed = False
 
     def _open(self) -> None:
-        self.conn = self.engine.connect().execution_options(
-            **{READONLY_OPTION: True} if self.readonly else {WRITE_OPTION: True}
-        )
-        self.conn.begin()
+        self._lock = None if self.readonly else write_lock(self.engine)
+        if self._lock is not None and not self._lock.acquire(timeout=LOCK_WAIT_SECONDS):
+            self._lock = None  # leave it to SQLite's own busy timeout
+        try:
+            self.conn = self.engine.connect().execution_options(
+                **{READONLY_OPTION: True} if self.readonly else {WRITE_OPTION: True}
+            )
+            self.conn.begin()
+        except BaseException:
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> SqlUnitOfWork:
         self._open()
@@ -57,7 +72,10 @@ class SqlUnitOfWork:
             if not self._committed:
                 self.conn.rollback()
         finally:
-            self.conn.close()
+            try:
+                self.conn.close()
+            finally:
+                self._release()
 
 
 class SharedTransaction:

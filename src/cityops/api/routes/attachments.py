@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from cityops.api.deps import RT, CurrentUser
 from cityops.api.schemas.common import ERROR_RESPONSES
@@ -41,7 +42,7 @@ async def upload(
     kind: Annotated[str, Form(pattern=r"^(before|after|verify|check|other)$")] = "after",
 ) -> StoredOut:
     up = await read_upload(rt, file, check_kind(kind))
-    att = store_attachment(rt, up)
+    att = await run_in_threadpool(store_attachment, rt, up)
     return StoredOut(sha256=att.sha256, mime=att.mime, size=att.size, kind=kind)
 
 

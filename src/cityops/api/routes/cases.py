@@ -17,6 +17,7 @@ from fastapi import (
     UploadFile,
     status,
 )
+from starlette.concurrency import run_in_threadpool
 
 from cityops.api import presenters as present
 from cityops.api.deps import RT, CurrentUser, Staff
@@ -134,9 +135,45 @@ async def report(
     ] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
 ) -> ReportResultOut:
+    uploads = await read_uploads(rt, photos or [], kind="before")
+    refs = [AttachmentRef(sha, "before") for sha in attachment or [] if sha]
+    # The database work runs in the thread pool: the event loop keeps serving other requests
+    # while this one waits for its transaction.
+    return await run_in_threadpool(
+        lambda: _report(
+            rt,
+            user,
+            response,
+            channel=channel,
+            description=description,
+            lon=lon,
+            lat=lat,
+            crs=crs,
+            address=address,
+            class_code=class_code or None,
+            urgency=urgency,
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            source_ref=source_ref,
+            uploads=uploads,
+            refs=refs,
+            idempotency_key=idempotency_key,
+        )
+    )
+
+
+def _report(
+    rt: Runtime,
+    user: User,
+    response: Response,
+    *,
+    channel: Channel | None,
+    uploads: list[svc.Upload],
+    refs: list[AttachmentRef],
+    **fields: Any,
+) -> ReportResultOut:
     from cityops.domain.cases.machine import CHANNELS_BY_ROLE
 
-    uploads = await read_uploads(rt, photos or [], kind="before")
     allowed = CHANNELS_BY_ROLE.get(user.role, frozenset())
     chosen = channel or (min(allowed) if len(allowed) == 1 else None)
     if chosen is None:
@@ -145,24 +182,8 @@ async def report(
         raise ValidationError(
             "case.channel_required", "请指明上报渠道", allowed=sorted(c.value for c in allowed)
         )
-    refs = [AttachmentRef(sha, "before") for sha in attachment or [] if sha]
     result = svc.report_case(
-        rt,
-        present.actor_of(user),
-        channel=chosen,
-        description=description,
-        lon=lon,
-        lat=lat,
-        crs=crs,
-        address=address,
-        class_code=class_code or None,
-        urgency=urgency,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-        source_ref=source_ref,
-        photos=uploads,
-        attachments=refs,
-        idempotency_key=idempotency_key,
+        rt, present.actor_of(user), channel=chosen, photos=uploads, attachments=refs, **fields
     )
     if not result.created:
         response.status_code = status.HTTP_200_OK

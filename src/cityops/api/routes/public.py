@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from cityops.api import presenters as present
 from cityops.api.deps import RT
@@ -158,18 +159,22 @@ async def report(
     if phone and sum(c.isdigit() for c in phone) < 7:
         raise ValidationError("public.phone_invalid", "联系电话格式不正确（可不填）", field="phone")
     uploads = await read_uploads(rt, photos or [], kind="before")
-    result = svc.report_anonymously(
-        rt,
-        client=_client(request),
-        description=description,
-        lon=lon,
-        lat=lat,
-        crs=crs,
-        address=address,
-        reporter_phone=phone,
-        photos=uploads,
-        idempotency_key=idempotency_key,
-        max_per_hour=_limit(request, "reports_per_hour", REPORTS_PER_HOUR),
+    limit = _limit(request, "reports_per_hour", REPORTS_PER_HOUR)
+    client = _client(request)
+    result = await run_in_threadpool(
+        lambda: svc.report_anonymously(
+            rt,
+            client=client,
+            description=description,
+            lon=lon,
+            lat=lat,
+            crs=crs,
+            address=address,
+            reporter_phone=phone,
+            photos=uploads,
+            idempotency_key=idempotency_key,
+            max_per_hour=limit,
+        )
     )
     if not result.created:
         response.status_code = status.HTTP_200_OK
