@@ -7,7 +7,9 @@ Each run starts from an empty database (a new SQLite file, or a new PostgreSQL d
 the server of ``CITYOPS_BENCH_PG_URL``, default ``postgresql://postgres@127.0.0.1:5432/postgres``),
 installs the demo city (``cityops init``) and runs the same simulator as ``cityops simulate``:
 every report and every step of every case is a call of ``cityops.services.cases``. Prints one
-JSON line with the figures; ``--keep`` leaves the database for later benchmarks.
+JSON line with the figures; ``--keep`` leaves the database for later benchmarks. Besides wall
+time: this process's CPU time (all of the work on SQLite) and, on PostgreSQL, the CPU time of
+the server processes that served it, with the load average (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
@@ -50,6 +53,25 @@ def _database(kind: str, workdir: Path) -> tuple[str, str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), name
+
+
+def _server_cpu_seconds(engine: Any) -> float | None:
+    """PostgreSQL: CPU seconds of the server processes serving this database (utime + stime
+    of each live backend, read from /proc; the server is on this machine)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return round(total / os.sysconf("SC_CLK_TCK"), 1)
 
 
 def _size(kind: str, url: str, where: str) -> int:
@@ -98,7 +120,9 @@ def main() -> None:
             print(f"  day {day}/{args.days} ({now - last[0]:.0f} s for the last days)", flush=True)
             last[0] = now
 
+    load_start = os.getloadavg()[0]
     t1 = time.perf_counter()
+    c1 = time.process_time()
     sim = Simulator(
         rt,
         world,
@@ -111,6 +135,8 @@ def main() -> None:
     )
     stats = sim.run()
     sim_s = time.perf_counter() - t1
+    cpu_s = time.process_time() - c1
+    server_cpu_s = _server_cpu_seconds(engine)
     with engine.connect() as conn:
         n_cases = int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
         n_events = int(conn.execute(select(func.count()).select_from(case_events)).scalar_one())
@@ -128,8 +154,16 @@ def main() -> None:
         "setup_s": round(setup_s, 1),
         "simulate_s": round(sim_s, 1),
         "commands_per_s": round(stats.commands / sim_s, 1),
+        "cpu_s": round(cpu_s, 1),
+        "server_cpu_s": server_cpu_s,
+        "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)],
         "db_bytes": size,
         "db_mib": round(size / 2**20, 1),
+        "attachments_mib": round(
+            sum(p.stat().st_size for p in (workdir / "attachments").rglob("*") if p.is_file())
+            / 2**20,
+            1,
+        ),
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
         "url": url if args.keep else None,
     }
