@@ -280,3 +280,39 @@ def test_extension_suspension_and_rework_through_services(rt, clock):
     c = svc.cancel_case(rt, SHIFT_LEADER, c.id, reason="无效案卷")
     assert c.state == CaseState.CANCELLED
     assert machine.same_history(machine.replay(svc.case_events(rt, c.id)), svc.get_case(rt, c.id))
+
+
+def test_the_relay_publishes_after_commit_and_forgets_old_published_messages(rt, clock):
+    """Messages are published once, to the subscribers of their topic; a failing subscriber
+    leaves its message for the next run; published messages older than the retention are
+    deleted, the event log keeps everything."""
+    from datetime import timedelta
+
+    from cityops.services.outbox import KEEP_PUBLISHED, OutboxRelay
+
+    relay = OutboxRelay(rt)
+    seen: list[tuple[str, int]] = []
+    relay.subscribe("case.", lambda topic, payload: seen.append((topic, payload["seq"])))
+    report(rt)
+    assert relay.relay_once() == 1 and seen == [("case.reported", 1)]
+    assert relay.relay_once() == 0  # nothing twice
+
+    broken = OutboxRelay(rt)
+    broken.subscribe("case.", lambda topic, payload: 1 / 0)
+    report(rt)
+    assert broken.relay_once() == 0
+    assert relay.relay_once() == 1  # the failure left it pending
+
+    with rt.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == 2
+    real_now = rt.now
+    rt.now = lambda: real_now() + KEEP_PUBLISHED + timedelta(minutes=1)
+    try:
+        report(rt)
+        assert relay.relay_once() == 1
+    finally:
+        rt.now = real_now
+    with rt.engine.connect() as conn:
+        left = conn.execute(select(outbox.c.published_at)).scalars().all()
+        events = conn.execute(select(func.count()).select_from(case_events)).scalar_one()
+    assert len(left) == 1 and events == 3

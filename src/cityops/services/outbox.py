@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from cityops.services.runtime import Runtime
 
 Subscriber = Callable[[str, dict[str, Any]], None]
+
+# Published messages are kept this long (to see what went out), then deleted by the relay a
+# batch at a time; the event log keeps everything they announced.
+KEEP_PUBLISHED = timedelta(days=7)
+PRUNE_BATCH = 5000
 
 
 @dataclass
@@ -18,6 +24,7 @@ class OutboxRelay:
     rt: Runtime
     subscribers: list[tuple[str, Subscriber]] = field(default_factory=list)
     max_attempts: int = 10
+    keep_published: timedelta = KEEP_PUBLISHED
 
     def subscribe(self, topic_prefix: str, fn: Subscriber) -> None:
         self.subscribers.append((topic_prefix, fn))
@@ -39,5 +46,6 @@ class OutboxRelay:
                     continue
                 done.append(int(msg["id"]))
             uow.outbox.mark_published(done, self.rt.now())
+            uow.outbox.prune_published(self.rt.now() - self.keep_published, PRUNE_BATCH)
             uow.commit()
         return len(done)

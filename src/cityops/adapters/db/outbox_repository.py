@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from cityops.adapters.db.tables.cases import outbox
 
@@ -39,3 +39,16 @@ class OutboxRepository:
             .where(and_(outbox.c.id == msg_id))
             .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
         )
+
+    def prune_published(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` messages published before ``before`` (oldest first); the
+        event log keeps what they announced. Returns how many were deleted."""
+        ids = (
+            select(outbox.c.id)
+            .where(and_(outbox.c.published_at.is_not(None), outbox.c.published_at < before))
+            .order_by(outbox.c.published_at, outbox.c.id)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        result = self.conn.execute(delete(outbox).where(outbox.c.id.in_(ids)))
+        return int(result.rowcount or 0)
