@@ -8,7 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# Days of history the demo city gets on its first start.
+# Days of history the demo city gets on its first start, and its mean reports per day (also
+# while serving: the demo city keeps going).
 DEMO_DAYS ?= 21
 DEMO_PER_DAY ?= 400
 PYTEST_ARGS ?=
@@ -34,9 +35,8 @@ web: install
 
 run: install web
 	$(BIN)/cityops init
-	@if [ "$$($(BIN)/cityops db case-count)" = "0" ]; then \
-	  $(BIN)/cityops simulate --days $(DEMO_DAYS) --per-day $(DEMO_PER_DAY); fi
-	$(BIN)/cityops serve --host $(HOST) --port $(PORT)
+	$(BIN)/cityops demo --days $(DEMO_DAYS) --per-day $(DEMO_PER_DAY)
+	$(BIN)/cityops serve --host $(HOST) --port $(PORT) --live-demo --demo-per-day $(DEMO_PER_DAY)
 
 test: install system-deps db-up web lint typecheck
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         default="", description="Token signing key; generated per var_dir if empty"
     )
     token_minutes: int = 8 * 60
+    live_demo_per_day: float = Field(
+        default=0.0,
+        ge=0,
+        le=100_000,
+        description="Keep the demo city going while serving: mean reports per day (0: off); "
+        "for demonstrations only",
+    )
     db_pool_size: int = Field(
         default=20,
         ge=1,

@@ -135,3 +135,91 @@ def test_the_condition_filed_is_one_of_the_profile(sim_rt: Runtime, engine: Engi
         )
     known: dict[str, FilingCondition] = sim_rt.policy.profile.conditions
     assert codes and codes <= set(known)
+
+
+def _open_ids(engine: Engine) -> dict[int, int]:
+    from cityops.domain.cases.vocabulary import OPEN_STATES
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(cases.c.id, cases.c.version).where(
+                cases.c.state.in_([s.value for s in OPEN_STATES])
+            )
+        ).all()
+    return {int(r.id): int(r.version) for r in rows}
+
+
+def _replays(engine: Engine, ids: list[int]) -> None:
+    with engine.connect() as conn:
+        repo = CaseRepository(conn)
+        for case_id in ids:
+            assert machine.same_history(machine.replay(repo.events(case_id)), repo.get(case_id))
+
+
+def test_a_later_run_takes_over_the_open_cases_and_carries_them_on(sim_rt: Runtime, engine: Engine):
+    """A city simulated up to a point and simulated again later (the demo city on a later
+    start): the second run adopts every case left open, whatever its state, and moves it on."""
+    from datetime import timedelta
+
+    world = _world(sim_rt.policy)
+    sim_rt.inspector_for = world.staff.inspector_for
+    first_end = T0 + timedelta(days=2, hours=6)  # a Wednesday afternoon: work in flight
+    Simulator(sim_rt, world, BUSY, start=T0, end=first_end, seed=21).run()
+    left = _open_ids(engine)
+    with engine.connect() as conn:
+        states = set(
+            conn.execute(select(cases.c.state).where(cases.c.id.in_(list(left)))).scalars()
+        )
+    assert len(left) > 20 and len(states) >= 4, states
+    # six days: a suspended case is resumed within five
+    start = first_end + timedelta(hours=2)
+    later = Simulator(sim_rt, world, BUSY, start=start, days=6, seed=22)
+    assert later.adopt_open_cases() == len(left)
+    stats = later.run()
+    still = _open_ids(engine)
+    moved = [cid for cid, version in left.items() if still.get(cid, 10**9) != version]
+    assert len(moved) == len(left)  # every adopted case took at least one more step
+    finished = [cid for cid in left if cid not in still]
+    assert len(finished) > len(left) * 0.6
+    _replays(engine, list(left))
+    with engine.connect() as conn:
+        first_after = conn.execute(
+            select(func.min(case_events.c.at)).where(case_events.c.at > first_end)
+        ).scalar_one()
+    assert first_after >= start  # the second run begins where it was told to
+    unexpected = {k: v for k, v in stats.refused.items() if not k.startswith("reported:location")}
+    assert unexpected == {}
+
+
+def test_a_live_city_moves_in_real_time_steps_and_never_back_in_time(
+    sim_rt: Runtime, engine: Engine
+):
+    """The live demo: ``advance`` every few minutes over a day; reports arrive and cases move,
+    each step recorded at the time of the call that carried it out, never before an earlier
+    step of the same case."""
+    from datetime import UTC, datetime, timedelta
+
+    world = _world(sim_rt.policy)
+    sim_rt.inspector_for = world.staff.inspector_for
+    live = Simulator(sim_rt, world, BUSY, start=T0, end=datetime(9999, 1, 1, tzinfo=UTC), seed=31)
+    assert live.adopt_open_cases() == 0
+    calls, t = [], T0
+    for _ in range(6 * 30):  # every 10 minutes for 30 hours
+        t += timedelta(minutes=10)
+        live.advance(t)
+        calls.append(t)
+    assert live.stats.reports > 60 and live.stats.commands > 3 * live.stats.reports
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(case_events.c.case_id, case_events.c.seq, case_events.c.at).order_by(
+                case_events.c.case_id, case_events.c.seq
+            )
+        ).all()
+    assert {r.at for r in rows} <= set(calls) | {r.at for r in rows if r.seq == 1}
+    last: dict[int, datetime] = {}
+    for r in rows:
+        assert r.at <= calls[-1]
+        assert r.at >= last.get(r.case_id, r.at)
+        last[r.case_id] = r.at
+    _replays(engine, list(last)[:100])
+    assert {k for k in live.stats.refused if not k.startswith("reported:location")} == set()

@@ -148,3 +148,20 @@ def test_a_unit_label_without_names_is_reported() -> None:
 
 def test_text_without_unit_labels_has_no_clause() -> None:
     assert find_unit_clause("由市容管理科牵头，各区配合。") is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "济南市城市管理局2026年工作要点",
+        "济南市城市管理局2026年工作要点（征求意见稿）",
+        "济南市城市管理局2026年工作要点(试行)",
+    ],
+)
+def test_a_title_with_a_remark_in_brackets_still_gives_issuer_and_year(title: str) -> None:
+    from cityops.domain.workplan.header import find_issuer, find_title, find_year
+
+    preamble = ["各区县城市管理局：", title]
+    assert find_title(preamble) == title
+    assert find_issuer(preamble, title) == "济南市城市管理局"
+    assert find_year(title, preamble) == 2026

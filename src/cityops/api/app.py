@@ -48,8 +48,9 @@ async def _every(seconds: float, job: Callable[[], object], stop: asyncio.Event)
 
 def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     """Periodic work off the event loop: the overdue sweep and the outbox relay every minute,
-    hotline replies that follow their cases' outcomes, and (hourly) retraining the order
-    classifier when enough corrections have arrived. Each job has its own task, so a long
+    hotline replies that follow their cases' outcomes, (hourly) retraining the order
+    classifier when enough corrections have arrived, and, for a demonstration, the demo city
+    kept going (``CITYOPS_LIVE_DEMO_PER_DAY``). Each job has its own task, so a long
     retraining never delays the sweep."""
     from cityops.services.hotline.case_link import sync_case_outcomes
     from cityops.services.hotline.classification import retrain_if_due
@@ -57,12 +58,17 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     from cityops.services.sweep import sweep_overdue
 
     relay = OutboxRelay(rt)
-    return [
+    jobs: list[tuple[float, Callable[[], object]]] = [
         (60, lambda: sweep_overdue(rt)),
         (10, relay.relay_once),
         (60, lambda: sync_case_outcomes(rt)),
         (3600, lambda: retrain_if_due(rt, "system.classifier")),
     ]
+    if rt.settings.live_demo_per_day > 0:
+        from cityops.services.simulation.live import LiveCity
+
+        jobs.append((15, LiveCity(rt, per_day=rt.settings.live_demo_per_day).tick))
+    return jobs
 
 
 def create_app(

@@ -105,8 +105,19 @@ def simulate(
     ] = 1500.0,
     start: Annotated[
         str | None,
-        typer.Option(help="First day (YYYY-MM-DD, city time); default: DAYS days before today"),
+        typer.Option(
+            help="First day (YYYY-MM-DD, city time), simulated for DAYS whole days; "
+            "default: the DAYS days up to now"
+        ),
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Carry the city on from its last recorded step up to now (at most DAYS days "
+            "back), taking over the cases left open",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same history)")] = 20251001,
     batch: Annotated[
         int, typer.Option(min=1, help="Commands per database commit (each command stays atomic)")
@@ -122,12 +133,27 @@ def simulate(
     rt = runtime()
     try:
         tz = ZoneInfo(rt.policy.profile.calendar.time_zone)
-        first = (
-            date.fromisoformat(start) if start else (datetime.now(tz).date() - timedelta(days=days))
-        )
-        begin = datetime(first.year, first.month, first.day, tzinfo=tz).astimezone(UTC)
+        now = datetime.now(UTC).replace(microsecond=0)
+        if start:
+            first = date.fromisoformat(start)
+            begin = datetime(first.year, first.month, first.day, tzinfo=tz).astimezone(UTC)
+            end = begin + timedelta(days=days)
+        elif resume:
+            end = now
+            last = _last_step(rt)
+            begin = max(last, end - timedelta(days=days)) if last else end - timedelta(days=days)
+            seed += int(begin.timestamp())  # another stretch of time, other draws
+        else:
+            end, begin = now, now - timedelta(days=days)
+        if begin >= end:
+            console.print("nothing to simulate: the city is up to date")
+            return
         world = load_world(rt)
         rt.inspector_for = world.staff.inspector_for
+        sim = Simulator(
+            rt, world, Scenario(per_day=per_day), start=begin, end=end, seed=seed, batch=batch
+        )
+        adopted = sim.adopt_open_cases() if resume else 0
         t0 = time.perf_counter()
         with Progress(
             TextColumn("[bold]模拟 simulating[/]"),
@@ -137,23 +163,17 @@ def simulate(
             TimeElapsedColumn(),
             console=console,
         ) as progress:
-            task = progress.add_task("days", total=days)
-            sim = Simulator(
-                rt,
-                world,
-                Scenario(per_day=per_day),
-                start=begin,
-                days=days,
-                seed=seed,
-                batch=batch,
-                on_day=lambda d: progress.update(task, completed=d),
-            )
+            task = progress.add_task("days", total=sim.days)
+            sim.on_day = lambda d: progress.update(task, completed=d)
             stats = sim.run()
         elapsed = time.perf_counter() - t0
     except CityopsError as exc:
         fail(exc)
         return
-    table = Table(title=f"模拟结果 {first} + {days} days ({elapsed:.1f} s)")
+    span = f"{begin.astimezone(tz):%Y-%m-%d %H:%M} → {end.astimezone(tz):%Y-%m-%d %H:%M}"
+    if resume:
+        console.print(f"接续在办案卷 {adopted} open cases taken over")
+    table = Table(title=f"模拟结果 {span} ({elapsed:.1f} s)")
     table.add_column("event")
     table.add_column("count", justify="right")
     for name, n in sorted(stats.events.items(), key=lambda kv: -kv[1]):
@@ -165,6 +185,17 @@ def simulate(
         f"({stats.commands / max(elapsed, 1e-9):.0f}/s); refused {sum(stats.refused.values())}"
     )
     _print_states(rt)
+
+
+def _last_step(rt: Runtime) -> datetime | None:
+    """When the latest recorded step of any case happened."""
+    from sqlalchemy import func, select
+
+    from cityops.adapters.db.tables.cases import case_events
+
+    with rt.uow(readonly=True) as uow:
+        last: datetime | None = uow.conn.execute(select(func.max(case_events.c.at))).scalar()
+    return last
 
 
 def _print_states(rt: Runtime) -> None:

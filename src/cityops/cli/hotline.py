@@ -110,8 +110,13 @@ def simulate(
     per_day: Annotated[
         float, typer.Option(min=1, help="Mean calls on an ordinary weekday")
     ] = 200.0,
-    start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD, city time)")] = None,
-    settle_days: Annotated[int, typer.Option(min=0, help="Days of work after the last call")] = 0,
+    start: Annotated[
+        str | None,
+        typer.Option(help="First day (YYYY-MM-DD, city time); default: the DAYS days up to now"),
+    ] = None,
+    settle_days: Annotated[
+        int, typer.Option(min=0, help="With --start: days of work after the last call")
+    ] = 0,
     seed: Annotated[int, typer.Option()] = 12345,
     batch: Annotated[int, typer.Option(min=1, help="Commands per database commit")] = 200,
 ) -> None:
@@ -121,9 +126,13 @@ def simulate(
     rt = _rt()
     try:
         tz = ZoneInfo(rt.policy.profile.calendar.time_zone)
-        first = (
-            date.fromisoformat(start) if start else datetime.now(tz).date() - timedelta(days=days)
-        )
+        until = None
+        if start:
+            first = date.fromisoformat(start)
+        else:  # the DAYS days up to now, today so far included
+            until = datetime.now(UTC)
+            first = datetime.now(tz).date() - timedelta(days=days)
+            days, settle_days = days + 1, 0
         begin = datetime(first.year, first.month, first.day, tzinfo=tz).astimezone(UTC)
         t0 = time.perf_counter()
         with _progress("模拟 simulating") as progress:
@@ -134,6 +143,7 @@ def simulate(
                 start=begin,
                 days=days,
                 settle_days=settle_days,
+                until=until,
                 seed=seed,
                 batch=batch,
                 on_day=lambda d: progress.update(task, completed=d),

@@ -325,6 +325,15 @@ class CaseRepository:
             for r in self.conn.execute(_OPEN_CASES_NEAR, params)
         ]
 
+    def open_cases(self) -> list[Case]:
+        """Every case not yet closed, rejected or cancelled, oldest first."""
+        rows = self.conn.execute(
+            select(cases)
+            .where(cases.c.state.in_([s.value for s in OPEN_STATES]))
+            .order_by(cases.c.id)
+        ).mappings()
+        return [row_to_case(r) for r in rows]
+
     def count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(cases)).scalar_one())
 

@@ -6,8 +6,10 @@ import re
 
 _ISSUER_LABEL = re.compile(r"(发布机构|发文机关|信息来源|来源)\s*[:：]?\s*([^\s:：]*)")
 _ORG_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{4,30}(局|委员会|委|办公室|政府|中心|厅|队)$")
+# A title may end with a remark in brackets: （征求意见稿）, （试行）, （示范数据）.
 _TITLE = re.compile(
-    r"^[\u4e00-\u9fff《》“”]*\d{4}年[\u4e00-\u9fff\d年和及、]*(工作要点|工作计划|工作安排|工作方案|任务清单)$"
+    r"^[\u4e00-\u9fff《》“”]*\d{4}年[\u4e00-\u9fff\d年和及、]*(工作要点|工作计划|工作安排|工作方案|任务清单)"
+    r"(（[^（）]{1,12}）|\([^()]{1,12}\))?$"
 )
 _YEAR_BEFORE_PLAN = re.compile(
     r"(\d{4})年(?:[^\d\n]{0,20}?)(工作要点|工作计划|工作安排|工作方案|要点|计划)"

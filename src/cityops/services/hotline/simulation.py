@@ -176,15 +176,22 @@ class HotlineSimulator:
         start: datetime,
         days: int,
         settle_days: int = 0,
+        until: datetime | None = None,
         seed: int = 12345,
         batch: int = 1,
         on_day: Callable[[int], None] | None = None,
     ) -> None:
+        """Calls arrive over ``days`` days from ``start``; the work goes on ``settle_days``
+        more. Nothing happens at or after ``until`` (e.g. now, for a history up to the
+        present)."""
         self.rt = rt
         self.sc = scenario
         self.start = start
         self.arrivals_end = start + timedelta(days=days)
         self.end = self.arrivals_end + timedelta(days=settle_days)
+        if until is not None:
+            self.arrivals_end = min(self.arrivals_end, until)
+            self.end = min(self.end, until)
         self.days = days
         self.rng = random.Random(seed)
         self.batch = max(1, batch)
@@ -254,6 +261,10 @@ class HotlineSimulator:
             if shared is not None:
                 shared.close()
         self.now = self.end
+        while mark < len(marks):  # days at the end where nothing happened
+            mark += 1
+            if self.on_day:
+                self.on_day(mark)
         return self.truth
 
     def _do(self, label: str, fn: Callable[[], Order]) -> Order | None:

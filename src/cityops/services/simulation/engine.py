@@ -16,7 +16,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,17 +72,23 @@ class Simulator:
         scenario: Scenario,
         *,
         start: datetime,
-        days: int,
+        days: int = 0,
+        end: datetime | None = None,
         seed: int = 20251001,
         batch: int = 1,
         on_day: Callable[[int], None] | None = None,
     ) -> None:
+        """Simulate ``[start, start + days)``, or ``[start, end)`` when ``end`` is given.
+        ``start`` need not be a midnight: arrivals are planned by the city's days and those
+        outside the window are left out."""
         self.rt = rt
         self.world = world
         self.sc = scenario
         self.start = start
-        self.end = start + timedelta(days=days)
-        self.days = days
+        self.end = end if end is not None else start + timedelta(days=days)
+        self.days = (
+            days if end is None else max(1, math.ceil((self.end - start) / timedelta(days=1)))
+        )
         self.rng = random.Random(seed)
         self.batch = max(1, batch)
         self.on_day = on_day
@@ -95,6 +101,7 @@ class Simulator:
         self.photos = PhotoPool(seed)
         self.tz = ZoneInfo(rt.policy.profile.calendar.time_zone)
         self.cal = rt.policy.calendar
+        self.next_day = self._midnight(start)  # the next city day whose arrivals to plan
         conds = [c for c in rt.policy.profile.conditions.values() if c.weight > 0]
         self.conditions = conds
         self.condition_weights = [c.weight for c in conds]
@@ -113,7 +120,7 @@ class Simulator:
 
     def run(self) -> SimStats:
         self.rt.now = lambda: self.now
-        self._plan_arrivals()
+        self._plan_arrivals(self.end)
         step = timedelta(minutes=self.sc.sweep_every_minutes)
         t = self.start + step
         while t < self.end:
@@ -149,6 +156,84 @@ class Simulator:
             if self.on_day:
                 self.on_day(next_mark)
         return self.stats
+
+    def advance(self, until: datetime) -> int:
+        """Live use (a demo city kept going while the server runs): plan each new city day's
+        reports as it begins and carry out every action due by ``until``, at ``until`` (the
+        real time of the call: a step is never recorded before a person's step that came in
+        meanwhile). Commits every command at once; returns how many were carried out. The
+        server's own sweep raises the warnings."""
+        self.rt.now = lambda: self.now
+        self._plan_arrivals(until)
+        done = self.stats.commands
+        self.now = max(self.now, until)
+        while self.queue and self.queue[0][0] <= until:
+            _, _, action = heapq.heappop(self.queue)
+            action()
+        return self.stats.commands - done
+
+    def adopt_open_cases(self) -> int:
+        """Take over the open cases already in the database (left by an earlier run, or by
+        people): each gets a script and its next step by its state, so the city carries on
+        where it stood. Returns how many were taken over."""
+        with self.rt.uow(readonly=True) as uow:
+            found = uow.cases.open_cases()
+        for case in found:
+            self.latest[case.id] = case
+            self.scripts[case.id] = self._script_for(case)
+            self._continue(case)
+        return len(found)
+
+    def _script_for(self, case: Case) -> Script:
+        cond = self.rt.policy.profile.conditions.get(case.condition_code or "")
+        if cond is None:
+            same = [c for c in self.conditions if c.class_code == case.class_code]
+            pool = same or self.conditions
+            cond = self.rng.choices(pool, weights=[c.weight for c in pool])[0]
+        sc = self.sc
+        return Script(
+            condition=cond,
+            true_class=cond.class_code,
+            found=not (case.state == CaseState.VERIFYING and self.rng.random() < sc.p_not_found),
+            extension=case.extension_count == 0 and self.rng.random() < sc.p_extension,
+            suspension=case.suspension_count == 0 and self.rng.random() < sc.p_suspension,
+            overdue=self.rng.random() < sc.p_overdue_handling,
+            reworks=case.rework_count,
+            dispatched_unit=case.assigned_unit,
+        )
+
+    def _continue(self, case: Case) -> None:
+        """Schedule an adopted case's next step."""
+        cid, state = case.id, case.state
+        if state == CaseState.REPORTED:
+            self.after(self.desk_delay(False), partial(self._accept, cid, False, []))
+        elif state == CaseState.VERIFYING:
+            self.after_working(self.field_delay(False), partial(self._verify, cid, False, []))
+        elif state == CaseState.FILED:
+            self.after(self.desk_delay(False), partial(self._dispatch, cid))
+        elif state == CaseState.DISPATCHED:
+            handler = self.world.staff.handlers.get(case.assigned_unit or "")
+            clock = case.handling
+            if handler is None or clock is None:
+                return
+            rest = max(600.0, (clock.limit_seconds - clock.used_seconds) * 0.5)
+            if case.pending_extension:
+                approved = self.rng.random() < self.sc.p_extension_approved
+                self.after(
+                    self.desk_delay(False),
+                    partial(self._decide_extension, cid, handler, approved, rest),
+                )
+            elif case.suspended:
+                self.after(self.rng.uniform(1, 5) * 86400, partial(self._resume, cid, rest))
+            else:
+                self._plan_handling(cid, case)
+        elif state == CaseState.HANDLED:
+            self.after(self.desk_delay(False), partial(self._request_check, cid))
+        elif state == CaseState.CHECKING:
+            inspector = self.world.staff.inspector_actor(case.community_code)
+            if case.checker and case.checker != inspector.id:
+                inspector = Actor(case.checker, Role.INSPECTOR)
+            self.after_working(self.field_delay(False), partial(self._check, cid, inspector))
 
     def _do(self, label: str, fn: Callable[[], Case | None]) -> Case | None:
         try:
@@ -194,19 +279,30 @@ class Simulator:
         return min(3300.0, self.rng.lognormvariate(math.log(1500), 0.5))
 
     # ------------------------------------------------------------------ arrivals
-    def _plan_arrivals(self) -> None:
-        for d in range(self.days):
-            day_start = self.start + timedelta(days=d)
-            local = day_start.astimezone(self.tz)
-            for channel, share in self.sc.channel_share.items():
-                mean = self.sc.per_day * share * WEEKDAY[channel][local.weekday()]
-                n = _poisson(self.rng, mean)
-                hours = HOURLY[channel]
-                for _ in range(n):
-                    hour = self.rng.choices(range(24), weights=hours)[0]
-                    when = local.replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(
-                        seconds=self.rng.uniform(0, 3600)
-                    )
+    def _midnight(self, when: datetime) -> datetime:
+        """The start of the city day ``when`` falls in (as UTC)."""
+        local = when.astimezone(self.tz)
+        return datetime.combine(local.date(), time(0), self.tz).astimezone(UTC)
+
+    def _plan_arrivals(self, until: datetime) -> None:
+        """Plan the reports of every city day that begins before ``until``."""
+        while self.next_day < until:
+            self._plan_day(self.next_day)
+            local = self.next_day.astimezone(self.tz).date() + timedelta(days=1)
+            self.next_day = datetime.combine(local, time(0), self.tz).astimezone(UTC)
+
+    def _plan_day(self, day_start: datetime) -> None:
+        local = day_start.astimezone(self.tz)
+        for channel, share in self.sc.channel_share.items():
+            mean = self.sc.per_day * share * WEEKDAY[channel][local.weekday()]
+            n = _poisson(self.rng, mean)
+            hours = HOURLY[channel]
+            for _ in range(n):
+                hour = self.rng.choices(range(24), weights=hours)[0]
+                when = local.replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(
+                    seconds=self.rng.uniform(0, 3600)
+                )
+                if when >= self.now:  # a window that starts mid-day leaves out the hours before
                     self.at(when.astimezone(UTC), partial(self._arrive, channel))
 
     def _arrive(self, channel: Channel) -> None:
@@ -472,24 +568,26 @@ class Simulator:
         if not ok:
             return
         approved = self.rng.random() < self.sc.p_extension_approved
+        self.after(
+            self.desk_delay(False),
+            partial(self._decide_extension, case_id, handler, approved, rest),
+        )
 
-        def decide() -> None:
-            who = self.pick(self.world.staff.dispatchers)
-            c = self._do(
-                "extension_decided",
-                lambda: svc.decide_extension(
-                    self.rt,
-                    who,
-                    case_id,
-                    approved=approved,
-                    opinion="同意延期" if approved else "时限充足，不予延期",
-                ),
-            )
-            if c is not None and c.handling is not None:
-                extra = rest * (1.4 if approved else 1.0)
-                self._schedule(c.handling.working, extra, lambda: self._handle(case_id, handler))
-
-        self.after(self.desk_delay(False), decide)
+    def _decide_extension(self, case_id: int, handler: Actor, approved: bool, rest: float) -> None:
+        who = self.pick(self.world.staff.dispatchers)
+        c = self._do(
+            "extension_decided",
+            lambda: svc.decide_extension(
+                self.rt,
+                who,
+                case_id,
+                approved=approved,
+                opinion="同意延期" if approved else "时限充足，不予延期",
+            ),
+        )
+        if c is not None and c.handling is not None:
+            extra = rest * (1.4 if approved else 1.0)
+            self._schedule(c.handling.working, extra, lambda: self._handle(case_id, handler))
 
     def _suspend(self, case_id: int, rest: float) -> None:
         who = self.pick(self.world.staff.dispatchers)
@@ -502,22 +600,21 @@ class Simulator:
         if c is None:
             return
         pause = self.rng.uniform(2, 15) * 86400
+        self.after(pause, partial(self._resume, case_id, rest))
 
-        def resume() -> None:
-            c2 = self._do(
-                "resumed",
-                lambda: svc.resume_case(
-                    self.rt,
-                    self.pick(self.world.staff.dispatchers),
-                    case_id,
-                    opinion="具备处置条件，解除挂账",
-                ),
-            )
-            if c2 is not None and c2.handling is not None:
-                handler = self.world.staff.handlers[c2.assigned_unit or ""]
-                self._schedule(c2.handling.working, rest, lambda: self._handle(case_id, handler))
-
-        self.after(pause, resume)
+    def _resume(self, case_id: int, rest: float) -> None:
+        c2 = self._do(
+            "resumed",
+            lambda: svc.resume_case(
+                self.rt,
+                self.pick(self.world.staff.dispatchers),
+                case_id,
+                opinion="具备处置条件，解除挂账",
+            ),
+        )
+        if c2 is not None and c2.handling is not None:
+            handler = self.world.staff.handlers[c2.assigned_unit or ""]
+            self._schedule(c2.handling.working, rest, lambda: self._handle(case_id, handler))
 
     def _handle(self, case_id: int, handler: Actor) -> None:
         ok = self._do(
