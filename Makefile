@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 system-deps:
-	./scripts/ensure-system-deps.sh chromium fonts-noto-cjk
+	./scripts/ensure-system-deps.sh chromium fonts-noto-cjk wrk \
+	  libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 
 db-up:
 	./scripts/ensure-postgres.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing:
-# PostgreSQL with PostGIS (database tests) and Chromium (browser tests).
+# PostgreSQL with PostGIS (database tests), Chromium (browser tests), LibreOffice and
+# poppler (the documents opened in an office suite), wrk (the HTTP benchmark).
 # Runs as root, or through sudo when available. Safe to run again.
 set -euo pipefail
 
