@@ -55,3 +55,28 @@ def test_own_reports_read_the_reporter_index(engine: Engine):
         .limit(20)
     )
     assert "ix_cases_reported_by" in _plan(engine, query)
+
+
+def test_an_inspectors_list_reads_one_index_for_each_way_he_sees_a_case(engine: Engine):
+    """His grids, the cases he reported, verified or checked: each part by its own index,
+    the ids united (one OR made SQLite read every open case)."""
+    user = User(
+        "inspector.370102001001",
+        "监督员",
+        Role.INSPECTOR,
+        grids=frozenset({"370102001001001", "370102001001002"}),
+    )
+    query = (
+        select(*q.SUMMARY_COLUMNS)
+        .where(and_(q.user_clause(user), q.filter_clause(q.CaseFilter(open_only=True))))
+        .order_by(cases.c.reported_at.desc())
+        .limit(20)
+    )
+    plan = _plan(engine, query)
+    for index in (
+        "ix_cases_grid_state",
+        "ix_cases_reported_by",
+        "ix_cases_verifier_state",
+        "ix_cases_checker_state",
+    ):
+        assert index in plan, plan
