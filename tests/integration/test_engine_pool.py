@@ -102,3 +102,43 @@ def test_sqlite_writers_of_one_process_take_turns(tmp_path: Path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM turn")).scalar_one() == 200
     engine.dispose()
+
+
+def _hold_queue(url: str, held: object, done: object) -> None:  # a child process
+    engine = make_engine(url)
+    with SqlUnitOfWork(engine) as uow:
+        uow.conn.execute(text("UPDATE turn SET n = n + 1"))
+        held.set()  # type: ignore[attr-defined]
+        done.wait(10)  # type: ignore[attr-defined]
+        uow.commit()
+    engine.dispose()
+
+
+def test_sqlite_writers_of_two_processes_queue_on_the_lock_file(tmp_path: Path):
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'procs.sqlite'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE turn (n INTEGER NOT NULL)"))
+        conn.execute(text("INSERT INTO turn VALUES (0)"))
+    ctx = multiprocessing.get_context("spawn")
+    held, done = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=_hold_queue, args=(url, held, done))
+    child.start()
+    try:
+        assert held.wait(30)
+        queue = engine_module.write_lock(engine)
+        assert queue is not None
+        assert not queue.acquire(blocking=False)  # the other process is writing
+        done.set()
+        assert queue.acquire()  # its turn comes as soon as the other is done
+        queue.release()
+    finally:
+        done.set()
+        child.join(30)
+    assert child.exitcode == 0
+    assert (tmp_path / "procs.sqlite-writers.lock").exists()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM turn")).scalar_one() == 1
+    engine.dispose()
