@@ -2,52 +2,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from cityops.domain.access import User
 from cityops.domain.cases.vocabulary import Role
 from cityops.errors import ForbiddenError
-from cityops.services.accounts import AuthError, user_for_token
+from cityops.services.accounts import AuthError, cached_user, user_for_token
 from cityops.services.runtime import Runtime
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_rt(request: Request) -> Runtime:
+# The cheap dependencies are coroutines: a plain function would cost each request a trip to
+# the thread pool and back.
+def runtime_of(request: Request) -> Runtime:
     rt: Runtime = request.app.state.rt
     return rt
+
+
+async def get_rt(request: Request) -> Runtime:
+    return runtime_of(request)
 
 
 RT = Annotated[Runtime, Depends(get_rt)]
 
 
-def current_user(request: Request, rt: RT, token: Annotated[str | None, Depends(oauth2)]) -> User:
+async def current_user(
+    request: Request, rt: RT, token: Annotated[str | None, Depends(oauth2)]
+) -> User:
     if not token:
         raise AuthError("auth.required", "请先登录")
-    user = user_for_token(rt, token)
+    user = cached_user(rt, token)
+    if user is None:
+        user = await run_in_threadpool(user_for_token, rt, token)
     request.state.user = user
     return user
 
 
-def optional_user(
+async def optional_user(
     request: Request, rt: RT, token: Annotated[str | None, Depends(oauth2)]
 ) -> User | None:
     if not token:
         return None
-    return current_user(request, rt, token)
+    return await current_user(request, rt, token)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
     allowed = frozenset(roles)
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in allowed:
             raise ForbiddenError(
                 "auth.role_forbidden",

@@ -207,7 +207,7 @@ def _report(
     return ReportResultOut(case=answer, created=result.created, duplicates=duplicates)
 
 
-def _filter(
+async def _filter(
     state: Annotated[list[CaseState] | None, Query(description="One or more states")] = None,
     class_code: Annotated[
         str | None, Query(max_length=16, description="Exact code or a major prefix like 06*")

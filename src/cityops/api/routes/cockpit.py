@@ -120,7 +120,7 @@ def cockpit_summary(
 # ----------------------------------------------------------------------------- the stream
 
 
-def _stream_user(
+async def _stream_user(
     request: Request,
     rt: RT,
     token: Annotated[str | None, Depends(oauth2)],
@@ -128,7 +128,7 @@ def _stream_user(
 ) -> User:
     """The bearer token, or ``?access_token=`` for a browser's EventSource (which cannot
     send headers)."""
-    user = current_user(request, rt, token or access_token)
+    user = await current_user(request, rt, token or access_token)
     if user.role not in COCKPIT_ROLES:
         raise ForbiddenError(
             "auth.role_forbidden",

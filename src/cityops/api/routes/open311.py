@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from cityops.api.deps import RT, get_rt
+from cityops.api.deps import RT, runtime_of
 from cityops.domain.cases.attachments import sniff_mime
 from cityops.errors import CityopsError, ValidationError
 from cityops.services.open311 import catalog, intake, queries
@@ -65,7 +65,7 @@ def _record_denial(request: Request, exc: CityopsError) -> None:
 
     try:
         record_denial(
-            get_rt(request), None, request.method, request.url.path, exc.code, exc.message
+            runtime_of(request), None, request.method, request.url.path, exc.code, exc.message
         )
     except Exception:
         log.exception("could not record a refused Open311 request")
@@ -185,7 +185,7 @@ def service_definition(request: Request, rt: RT, service_code: str, fmt: str) ->
 async def create_request(request: Request, fmt: str) -> Response:
     if fmt not in FORMATS:
         return unknown_format(fmt)
-    rt = get_rt(request)
+    rt = runtime_of(request)
     try:
         try:
             form = await request.form()
