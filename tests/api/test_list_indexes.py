@@ -80,3 +80,23 @@ def test_an_inspectors_list_reads_one_index_for_each_way_he_sees_a_case(engine: 
         "ix_cases_checker_state",
     ):
         assert index in plan, plan
+
+
+def test_the_duplicate_search_reads_open_cases_of_the_class_by_latitude(engine: Engine):
+    from datetime import UTC, datetime, timedelta
+
+    from cityops.adapters.db.case_repository import _OPEN_CASES_NEAR
+    from cityops.adapters.db.tables.cases import OPEN_STATE_VALUES
+
+    assert set(OPEN_STATE_VALUES) == {s.value for s in OPEN_STATES}
+    now = datetime(2025, 10, 20, tzinfo=UTC)
+    query = _OPEN_CASES_NEAR.params(
+        class_code="06010",
+        since=now - timedelta(hours=72),
+        until=now,
+        minx=117.0,
+        maxx=117.001,
+        miny=36.6,
+        maxy=36.601,
+    )
+    assert "ix_cases_open_class_lat" in _plan(engine, query)

@@ -12,9 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
-from cityops.adapters.db.tables.cases import case_attachments, case_events, cases, counters
+from cityops.adapters.db.tables.cases import (
+    OPEN_STATES_SQL,
+    case_attachments,
+    case_events,
+    cases,
+    counters,
+)
 from cityops.domain.cases.duplicates import OpenCaseRef
 from cityops.domain.cases.model import Case, Event, StageClock
 from cityops.domain.cases.vocabulary import OPEN_STATES, CaseState, Channel, EventType, Light, Role
@@ -222,7 +229,7 @@ _OPEN_CASES_NEAR = select(
 ).where(
     and_(
         cases.c.class_code == bindparam("class_code"),
-        cases.c.state.in_([s.value for s in OPEN_STATES]),
+        sql_text(OPEN_STATES_SQL),  # as the partial index ix_cases_open_class_lat says it
         cases.c.reported_at >= bindparam("since"),
         cases.c.reported_at <= bindparam("until"),
         cases.c.lon.between(bindparam("minx"), bindparam("maxx")),

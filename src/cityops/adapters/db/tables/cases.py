@@ -116,7 +116,11 @@ cases = Table(
 
 # Partial indexes over the open cases, by the deadline the lists sort on (migration 0009):
 # the red list, the overdue list and the work queues read the most urgent cases first.
-_OPEN = cases.c.state.in_(["reported", "verifying", "filed", "dispatched", "handled", "checking"])
+OPEN_STATE_VALUES = ("reported", "verifying", "filed", "dispatched", "handled", "checking")
+# ``state IN (…)`` with the values written out: a query must say it this way for SQLite to
+# match the partial indexes below (a bound list cannot be proved to imply their condition).
+OPEN_STATES_SQL = "cases.state IN (" + ", ".join(f"'{v}'" for v in OPEN_STATE_VALUES) + ")"
+_OPEN = cases.c.state.in_(list(OPEN_STATE_VALUES))
 _DEADLINE = func.coalesce(cases.c.stage_deadline, cases.c.handling_deadline)
 Index(
     "ix_cases_open_light_deadline",
@@ -127,6 +131,14 @@ Index(
 )
 Index("ix_cases_open_deadline", _DEADLINE, sqlite_where=_OPEN, postgresql_where=_OPEN)
 Index("ix_cases_reported_by", cases.c.reported_by, cases.c.reported_at)
+# The duplicate search: open cases of a class in a band of latitude (migration 0012).
+Index(
+    "ix_cases_open_class_lat",
+    cases.c.class_code,
+    cases.c.lat,
+    sqlite_where=_OPEN,
+    postgresql_where=_OPEN,
+)
 
 case_warnings = Table(
     "case_warnings",
