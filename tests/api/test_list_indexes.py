@@ -100,3 +100,14 @@ def test_the_duplicate_search_reads_open_cases_of_the_class_by_latitude(engine: 
         maxy=36.601,
     )
     assert "ix_cases_open_class_lat" in _plan(engine, query)
+
+
+def test_the_dispatchers_queue_reads_small_indexes_for_decisions_and_suspensions(engine: Engine):
+    user = User("dispatcher.1", "派遣员", Role.DISPATCHER)
+    query = (
+        select(*q.SUMMARY_COLUMNS)
+        .where(and_(q.user_clause(user), q.queue_clause(user), q.open_clause()))
+        .limit(50)
+    )
+    plan = _plan(engine, query)
+    assert "ix_cases_pending_extension" in plan and "ix_cases_suspended" in plan, plan

@@ -80,6 +80,7 @@ def test_an_inspector_report_goes_round_the_loop_with_extension_and_rework(world
         )
     )
     assert case["pending_extension"] is not None
+    assert cid in _queue_ids(world, "dispatcher")  # an extension to decide
     case = _ok(
         world.post(
             "dispatcher",
@@ -88,6 +89,7 @@ def test_an_inspector_report_goes_round_the_loop_with_extension_and_rework(world
         )
     )
     assert case["pending_extension"] is None and case["extension_count"] == 1
+    assert cid not in _queue_ids(world, "dispatcher")  # decided: the handler's again
 
     after = _upload(world, "handler_a", PNG, "after.png", "after")
     case = _ok(
@@ -177,6 +179,7 @@ def test_a_citizen_report_is_verified_filed_returned_redispatched_and_the_citize
     _ok(world.post("dispatcher", f"/cases/{cid}/dispatch", json={}))
     _ok(world.post("dispatcher", f"/cases/{cid}/suspend", json={"reason": "需等待天气好转"}))
     assert _ok(world.get("handler_a", f"/cases/{cid}"))["suspended"] is True
+    assert cid in _queue_ids(world, "dispatcher")  # suspended: to resume
     _ok(world.post("shift_leader", f"/cases/{cid}/resume", json={"opinion": "恢复处置"}))
     after = _upload(world, "handler_a", PNG, "after.png", "after")
     _ok(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy import text as sql_text
 
 from cityops.adapters.db.tables.base import metadata
 from cityops.adapters.db.types import BigId, JSONDoc, UTCDateTime
@@ -131,6 +132,15 @@ Index(
 )
 Index("ix_cases_open_deadline", _DEADLINE, sqlite_where=_OPEN, postgresql_where=_OPEN)
 Index("ix_cases_reported_by", cases.c.reported_by, cases.c.reported_at)
+# The dispatcher's decisions: extension requests and suspended cases (migration 0013).
+_PENDING = cases.c.pending_extension.is_not(None)
+Index("ix_cases_pending_extension", cases.c.state, sqlite_where=_PENDING, postgresql_where=_PENDING)
+Index(
+    "ix_cases_suspended",
+    cases.c.state,
+    sqlite_where=sql_text("suspended"),
+    postgresql_where=sql_text("suspended"),
+)
 # The duplicate search: open cases of a class in a band of latitude (migration 0012).
 Index(
     "ix_cases_open_class_lat",
