@@ -128,6 +128,7 @@ def test_the_dispatchers_queue_reads_small_indexes_for_decisions_and_suspensions
             "area_class": "urban",
             "urgency": "normal",
             "suspended": False,
+            "pending_extension": None,
             "light": "green",
             "rework_count": 0,
             "return_count": 0,
