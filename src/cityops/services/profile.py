@@ -11,6 +11,7 @@ active ``CityProfile`` from its stored document, cached by content hash.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -31,7 +32,7 @@ from cityops.adapters.db.tables.catalog import (
 )
 from cityops.domain.catalog.model import CityProfile, ClassKind
 from cityops.domain.catalog.profile_document import profile_from_document, profile_to_document
-from cityops.domain.catalog.profile_loader import load_profile
+from cityops.domain.catalog.profile_loader import parse_profile, read_profile_files
 from cityops.errors import NotFoundError
 
 DEMO_CITY = "jinan-demo"
@@ -64,20 +65,48 @@ def install_profile(
     """Validate the profile in ``path`` and make it the active version (one transaction).
 
     Raises ``ProfileError`` (nothing written) if the profile has any problem."""
-    profile = load_profile(path)
+    files = read_profile_files(path)
+    profile = parse_profile(files, source=str(path))
+    return install_files(engine, profile, files, str(path), now=now)
+
+
+def install_files(
+    engine: Engine,
+    profile: CityProfile,
+    files: Mapping[str, bytes],
+    source: str,
+    *,
+    now: datetime | None = None,
+) -> ProfileVersion:
+    """Store a validated profile with the files it was read from and make it the active
+    version (one transaction)."""
     at = now or datetime.now(UTC)
     try:
-        return _install(engine, profile, str(path), at)
+        return _install(engine, profile, source, at, files)
     except IntegrityError:
         # Someone installed the same content at the same moment: theirs is ours.
-        return _install(engine, profile, str(path), at)
+        return _install(engine, profile, source, at, files)
 
 
-def _install(engine: Engine, profile: CityProfile, source: str, at: datetime) -> ProfileVersion:
+def _files_text(files: Mapping[str, bytes]) -> dict[str, str]:
+    return {name: data.decode("utf-8-sig") for name, data in sorted(files.items())}
+
+
+def _install(
+    engine: Engine,
+    profile: CityProfile,
+    source: str,
+    at: datetime,
+    files: Mapping[str, bytes],
+) -> ProfileVersion:
     pv = profile_versions
     with engine.begin() as conn:
         existing = conn.execute(select(pv).where(pv.c.content_hash == profile.content_hash)).first()
         if existing is not None:
+            if existing.files is None:  # installed before versions kept their files
+                conn.execute(
+                    update(pv).where(pv.c.id == existing.id).values(files=_files_text(files))
+                )
             if not existing.active:
                 conn.execute(update(pv).where(pv.c.active.is_(True)).values(active=False))
                 conn.execute(update(pv).where(pv.c.id == existing.id).values(active=True))
@@ -93,6 +122,7 @@ def _install(engine: Engine, profile: CityProfile, source: str, at: datetime) ->
                 loaded_at=at,
                 active=True,
                 source=source,
+                files=_files_text(files),
             )
         )
         key = result.inserted_primary_key
@@ -245,9 +275,19 @@ def active_profile(engine: Engine) -> CityProfile:
     return profile
 
 
+def active_hash(engine: Engine) -> str | None:
+    """The content hash of the active version (a cheap check that it is still the same)."""
+    pv = profile_versions
+    with engine.connect() as conn:
+        found: str | None = conn.execute(
+            select(pv.c.content_hash).where(pv.c.active.is_(True))
+        ).scalar()
+    return found
+
+
 def active_version(engine: Engine) -> ProfileVersion | None:
     pv = profile_versions
-    cols = [c for c in pv.c if c.name != "document"]
+    cols = [c for c in pv.c if c.name not in ("document", "files")]
     with engine.connect() as conn:
         row = conn.execute(select(*cols).where(pv.c.active.is_(True))).first()
     return _version(row._mapping) if row is not None else None
@@ -256,7 +296,7 @@ def active_version(engine: Engine) -> ProfileVersion | None:
 def list_versions(engine: Engine) -> list[ProfileVersion]:
     """Every installed version, newest first."""
     pv = profile_versions
-    cols = [c for c in pv.c if c.name != "document"]
+    cols = [c for c in pv.c if c.name not in ("document", "files")]
     with engine.connect() as conn:
         rows = conn.execute(select(*cols).order_by(pv.c.id.desc())).all()
     return [_version(r._mapping) for r in rows]
@@ -293,6 +333,27 @@ def version_counts(engine: Engine, version_id: int) -> dict[str, int]:
                 ).scalar_one()
             )
     return out
+
+
+def version_files(engine: Engine, version_id: int) -> tuple[ProfileVersion, dict[str, bytes]]:
+    """A stored version and the files it was read from (``profile.files_missing`` if it was
+    installed before versions kept them)."""
+    pv = profile_versions
+    cols = [c for c in pv.c if c.name != "document"]
+    with engine.connect() as conn:
+        row = conn.execute(select(*cols).where(pv.c.id == version_id)).first()
+    if row is None:
+        raise NotFoundError(
+            "profile.version_not_found", f"没有编号为{version_id}的配置版本", id=version_id
+        )
+    if row.files is None:
+        raise NotFoundError(
+            "profile.files_missing",
+            "该配置版本没有保存原始文件：请用“cityops profile load 目录”重新载入一次",
+            id=version_id,
+        )
+    files = {name: text.encode("utf-8") for name, text in row.files.items()}
+    return _version(row._mapping), files
 
 
 def clear_cache() -> None:

@@ -27,6 +27,16 @@ class Locator(Protocol):
     def locate(self, lon: float, lat: float, crs: CoordSystem = CoordSystem.WGS84) -> Location: ...
 
 
+# How often a runtime asks whether another version of the city profile became active.
+POLICY_RECHECK = 10.0
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -42,6 +52,8 @@ class Runtime:
     # Who verifies/checks on site at a location; replaced by the accounts area's assignment.
     inspector_for: Callable[[Location], str | None] = field(default=lambda _loc: None)
     _policy: CasePolicy | None = None
+    _policy_hash: str = ""
+    _policy_checked: float = 0.0
     _locator: Locator | None = None
     shared: SharedTransaction | None = None  # set while bulk work groups commands per commit
 
@@ -54,6 +66,14 @@ class Runtime:
     def policy(self) -> CasePolicy:
         if self.policy_override is not None:
             return self.policy_override
+        if self._policy is not None and _monotonic() - self._policy_checked > POLICY_RECHECK:
+            # another process (an administrator's change, a rollback) may have activated
+            # another version of the city profile
+            from cityops.services.profile import active_hash
+
+            self._policy_checked = _monotonic()
+            if active_hash(self.engine) != self._policy_hash:
+                self._policy = None
         if self._policy is None:
             from cityops.domain.cases.vocabulary import Channel
             from cityops.domain.clock.calendar import calendar_for
@@ -66,6 +86,8 @@ class Runtime:
                     Channel(c) for c in profile.verification_channels
                 )
             self._policy = CasePolicy(profile, calendar_for(profile.calendar), **kwargs)
+            self._policy_hash = profile.content_hash
+            self._policy_checked = _monotonic()
         return self._policy
 
     @property

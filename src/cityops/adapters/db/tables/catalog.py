@@ -45,6 +45,8 @@ profile_versions = Table(
     Column("loaded_at", UTCDateTime, nullable=False),
     Column("active", Boolean, nullable=False, default=False),
     Column("source", Text, nullable=False, default=""),
+    # the text of the files the version was read from, by file name (migration 0014)
+    Column("files", JSONDoc),
     Index(
         "uq_profile_versions_active",
         "active",
