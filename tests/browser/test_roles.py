@@ -82,3 +82,35 @@ def test_the_administrator_creates_an_inspector_with_chinese_validation(
     assert [(u["id"], u["name"], u["role"]) for u in made] == [
         ("inspector.zhang", "张监督员", "inspector")
     ]
+
+
+def test_the_administrator_changes_a_time_limit_and_a_refused_value_is_explained(
+    server: Server, contexts: Any, shots: Any
+) -> None:
+    page = contexts("desk").new_page()
+    desk_login(page, server, "admin")
+    page.goto(f"{server.url}/#/admin/profile?q=06010-01")
+    page.locator("[data-test='pf-edit-06010-01']").click()
+    limit = page.locator(
+        "input[data-test=pf-field-limit_value], [data-test=pf-field-limit_value] input"
+    )
+    limit.fill("-2")
+    page.click("[data-test=pf-save]")
+    problems = page.locator("[data-test=pf-problems]")
+    problems.wait_for()
+    assert (
+        "conditions.csv" in problems.inner_text() and "时限数值必须大于0" in problems.inner_text()
+    )
+    shots(page, "profile-refused")
+    limit.fill("3")
+    page.click("[data-test=pf-save]")
+    page.wait_for_selector("text=已保存，新版本")
+    shots(page, "profile-saved")
+    conditions = server.api("admin", "GET", "admin/profile/tables/conditions")
+    row = next(r for r in conditions["rows"] if r["code"] == "06010-01")
+    assert (row["limit_value"], row["limit_unit"]) == ("3", "working_hours")
+    versions = server.api("admin", "GET", "admin/profile/versions")
+    assert versions[0]["active"] and "修改立案条件“06010-01”" in versions[0]["source"]
+    # the dispatcher's console shows the new limit at once
+    shown = server.api("dispatcher.1", "GET", "catalog/classes/06010")
+    assert any(c["code"] == "06010-01" and c["limit"]["value"] == 3 for c in shown["conditions"])

@@ -67,7 +67,14 @@ def install_profile(
     Raises ``ProfileError`` (nothing written) if the profile has any problem."""
     files = read_profile_files(path)
     profile = parse_profile(files, source=str(path))
-    return install_files(engine, profile, files, str(path), now=now)
+    return install_files(engine, profile, files, _source_of(path), now=now)
+
+
+def _source_of(path: str | Path) -> str:
+    """Where a version came from, as the versions list shows it."""
+    if Path(path).resolve() == demo_profile_path().resolve():
+        return f"随平台提供的示范城市配置（{DEMO_CITY}）"
+    return str(path)
 
 
 def install_files(
