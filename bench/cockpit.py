@@ -37,42 +37,27 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cityops.adapters.db.engine import make_engine
-from cityops.adapters.db.migrate import upgrade
 from cityops.adapters.db.tables.cases import case_events, cases
 from cityops.api.schemas.cockpit import CockpitOut
 from cityops.domain.catalog.profile_loader import load_profile
 from cityops.services import cockpit as svc
 from cityops.services.evaluation.evaluate import evaluate
 from cityops.services.profile import demo_profile_path
-from evaluation import load_postgresql, load_sqlite  # the evaluation benchmark's generator
+from evaluation import (  # the evaluation benchmark's generator and databases
+    kept_database,
+    load_postgresql,
+    load_sqlite,
+)
 
 
 def prepare(backend: str, n: int, var: Path) -> tuple[Engine, float | None]:
     """This benchmark's own copy of the generated city-year (``var/bench/cockpit-N.sqlite``,
     PostgreSQL ``cityops_bench_cockpit_N``), migrated *before* loading so that it has every
     index of the current migrations; made when absent, reused otherwise."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{var / f'cockpit-{n}.sqlite'}")
-    else:
-        admin_url = os.environ.get(
-            "CITYOPS_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        )
-        name = f"cityops_bench_cockpit_{n}"
-        admin = make_engine(admin_url, pool_size=1)
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            if not conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).first():
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        engine = make_engine(url, pool_size=2)
-    upgrade(engine)
+    engine = kept_database(backend, var / f"cockpit-{n}.sqlite", f"cityops_bench_cockpit_{n}")
     with engine.connect() as conn:
         have = conn.execute(select(func.count()).select_from(cases)).scalar_one()
     if have == n:

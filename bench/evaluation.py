@@ -662,29 +662,34 @@ def load_postgresql(engine: Engine, n: int, batch: int = 20000) -> None:
 # ---------------------------------------------------------------------------- running
 
 
-def prepare(backend: str, n: int, var: Path) -> tuple[Engine, float | None]:
-    """The generated database of ``n`` cases (made now if absent or of another size) and the
-    seconds it took to make (None when reused)."""
+def kept_database(backend: str, sqlite_path: Path, pg_name: str) -> Engine:
+    """A benchmark's own database, kept between runs: the SQLite file, or the PostgreSQL
+    database on the server of CITYOPS_BENCH_PG_URL (made when absent); migrated."""
     if backend == "sqlite":
-        path = var / f"evaluation-{n}.sqlite"
-        engine = make_engine(f"sqlite:///{path}")
+        engine = make_engine(f"sqlite:///{sqlite_path}")
     else:
         admin_url = os.environ.get(
             "CITYOPS_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
         )
-        name = f"cityops_bench_eval_{n}"
         admin = make_engine(admin_url, pool_size=1)
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if not conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": pg_name}
             ).first():
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
         admin.dispose()
         engine = make_engine(
-            make_url(admin_url).set(database=name).render_as_string(hide_password=False),
+            make_url(admin_url).set(database=pg_name).render_as_string(hide_password=False),
             pool_size=2,
         )
     upgrade(engine)
+    return engine
+
+
+def prepare(backend: str, n: int, var: Path) -> tuple[Engine, float | None]:
+    """The generated database of ``n`` cases (made now if absent or of another size) and the
+    seconds it took to make (None when reused)."""
+    engine = kept_database(backend, var / f"evaluation-{n}.sqlite", f"cityops_bench_eval_{n}")
     with engine.connect() as conn:
         have = conn.execute(select(func.count()).select_from(cases)).scalar_one()
     if have == n:
