@@ -343,7 +343,7 @@ class Simulator:
                 self.rt,
                 reporter,
                 channel=channel,
-                description=describe(name, address, self.rng),
+                description=describe(name, address, self.rng, channel.value),
                 address=address,
                 lon=lon,
                 lat=lat,

@@ -1,3 +1,5 @@
+import { label } from '@/shared/i18n-core.js'
+
 // The loop commands the console offers, keyed by the event type the API lists in
 // `allowed_actions`. Only actions listed there are ever shown.
 export const ACTIONS = {
@@ -21,4 +23,11 @@ export const ORDER = Object.keys(ACTIONS)
 
 export function isWorkingLimit(limit) {
   return typeof limit === 'string' && limit.includes('working')
+}
+
+// "5 working_days" → "5 工作日" (in the current language).
+export function limitText(limit) {
+  if (!limit) return ''
+  const [value, unit] = String(limit).split(' ')
+  return unit ? `${value} ${label('limit', unit, unit)}` : String(limit)
 }

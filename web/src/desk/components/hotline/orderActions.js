@@ -2,8 +2,9 @@
 // its allowed commands (the case resource does), so this table mirrors the order's state
 // machine (src/cityops/domain/hotline/machine.py: ROLES, FROM, the unit check and the extra
 // conditions of each command). The API stays the judge: a refusal is shown as it comes.
-import { isWorkingLimit } from '../actions.js'
-import { label } from '@/shared/i18n-core.js'
+import { isWorkingLimit, limitText } from '../actions.js'
+
+export { limitText }
 
 const DESK = ['acceptor', 'shift_leader']
 const DISPATCHING = ['acceptor', 'dispatcher', 'shift_leader']
@@ -94,9 +95,3 @@ export function orderLight(order, nowMs, workingBetween) {
   return total > 0 && used / total >= 0.8 ? 'yellow' : 'green'
 }
 
-// "5 working_days" → "5 工作日" (in the current language).
-export function limitText(limit) {
-  if (!limit) return ''
-  const [value, unit] = String(limit).split(' ')
-  return unit ? `${value} ${label('limit', unit, unit)}` : String(limit)
-}
