@@ -48,10 +48,12 @@ async def _every(seconds: float, job: Callable[[], object], stop: asyncio.Event)
 
 def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     """Periodic work off the event loop: the overdue sweep and the outbox relay every minute,
+    the event log pushed to the exchange targets (other platforms) every ten seconds,
     hotline replies that follow their cases' outcomes, (hourly) retraining the order
     classifier when enough corrections have arrived, and, for a demonstration, the demo city
     kept going (``CITYOPS_LIVE_DEMO_PER_DAY``). Each job has its own task, so a long
     retraining never delays the sweep."""
+    from cityops.services.exchange import push_once
     from cityops.services.hotline.case_link import sync_case_outcomes
     from cityops.services.hotline.classification import retrain_if_due
     from cityops.services.outbox import OutboxRelay
@@ -61,6 +63,7 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     jobs: list[tuple[float, Callable[[], object]]] = [
         (60, lambda: sweep_overdue(rt)),
         (10, relay.relay_once),
+        (10, lambda: push_once(rt)),
         (60, lambda: sync_case_outcomes(rt)),
         (3600, lambda: retrain_if_due(rt, "system.classifier")),
     ]

@@ -13,6 +13,7 @@ const routes = [
   { path: '/admin/users', component: () => import('./views/admin/UsersView.vue'), meta: { menu: 'admin-users', roles: ['admin'] } },
   { path: '/admin/units', component: () => import('./views/admin/UnitsView.vue'), meta: { menu: 'admin-units', roles: ['admin'] } },
   { path: '/admin/profile', component: () => import('./views/admin/ProfileView.vue'), meta: { menu: 'admin-profile', roles: ['admin'] } },
+  { path: '/admin/exchange', component: () => import('./views/admin/ExchangeView.vue'), meta: { menu: 'admin-exchange', roles: ['admin'] } },
   { path: '/admin/catalog', component: () => import('./views/admin/CatalogView.vue'), meta: { menu: 'admin-catalog' } },
   { path: '/admin/denials', component: () => import('./views/admin/DenialsView.vue'), meta: { menu: 'admin-denials', roles: ['admin'] } },
   // 12345 hotline and petitions

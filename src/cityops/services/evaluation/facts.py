@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, bindparam, text
-from sqlalchemy.exc import DBAPIError
 
+from cityops.adapters.db.event_log import committed_end
 from cityops.adapters.db.tables.evaluation import (
     evaluation_case_facts,
     evaluation_event_facts,
@@ -140,17 +140,7 @@ def watermark(conn: Connection) -> int:
 
 
 def _log_end(engine: Engine) -> int | None:
-    """The largest event id below which every event has committed (None: writers in flight
-    held the log longer than ``LOCK_TIMEOUT``)."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-            try:
-                conn.execute(text("LOCK TABLE case_events IN SHARE MODE"))
-            except DBAPIError:  # lock timeout (or no right to take it): next time
-                conn.rollback()
-                return None
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM case_events")).scalar_one())
+    return committed_end(engine, LOCK_TIMEOUT)
 
 
 def _reset(conn: Connection, now: datetime) -> None:
