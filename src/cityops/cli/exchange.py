@@ -62,7 +62,8 @@ def add(
         _fail(exc)
         return
     console.print(f"已新增交换目标 {target.name} → {target.url}")
-    console.print(f"签名密钥（请交给接收方，仅显示这一次）: {key}")
+    console.print("签名密钥（请交给接收方，仅显示这一次）：")
+    console.print(key, soft_wrap=True, markup=False, highlight=False)
 
 
 @exchange_app.command("list")
