@@ -53,7 +53,7 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     classifier when enough corrections have arrived, and, for a demonstration, the demo city
     kept going (``CITYOPS_LIVE_DEMO_PER_DAY``). Each job has its own task, so a long
     retraining never delays the sweep."""
-    from cityops.services.exchange import push_once
+    from cityops.services.exchange import push_all
     from cityops.services.hotline.case_link import sync_case_outcomes
     from cityops.services.hotline.classification import retrain_if_due
     from cityops.services.outbox import OutboxRelay
@@ -63,7 +63,7 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     jobs: list[tuple[float, Callable[[], object]]] = [
         (60, lambda: sweep_overdue(rt)),
         (10, relay.relay_once),
-        (10, lambda: push_once(rt)),
+        (10, lambda: push_all(rt, rounds=25)),  # up to 5,000 events a target per round
         (60, lambda: sync_case_outcomes(rt)),
         (3600, lambda: retrain_if_due(rt, "system.classifier")),
     ]

@@ -581,7 +581,7 @@ export default {
   'ex.pause': 'Pause',
   'ex.resume': 'Resume',
   'ex.fromStart': 'Send the history',
-  'ex.hint': 'A batch (up to 200 events) every 10 seconds, the next only after a 2xx answer; after a failure it waits and tries again, then sends what was missed, in order. The X-Cityops-Signature header is the HMAC-SHA256 of the body (docs/exchange.md).',
+  'ex.hint': 'Every 10 seconds, batches of 200 events (up to 25 in a row), the next only after a 2xx answer; after a failure it waits and tries again, then sends what was missed, in order. The X-Cityops-Signature header is the HMAC-SHA256 of the body (docs/exchange.md).',
   'ex.secretTitle': 'Signing secret',
   'ex.secretText': 'Give this secret to the receiver to check the signatures. It is shown this once.',
   'ex.confirmDelete': 'Remove the target “{name}”?',

@@ -617,7 +617,7 @@ export default {
   'ex.pause': '暂停',
   'ex.resume': '恢复',
   'ex.fromStart': '推送历史事件',
-  'ex.hint': '每10秒推送一批（每批最多200条），接收方答复2xx后才继续；失败时等待后重试，恢复后按顺序补送。请求头 X-Cityops-Signature 为请求体的 HMAC-SHA256 签名（见 docs/exchange.md）。',
+  'ex.hint': '每10秒推送（每批200条，最多连续25批），接收方答复2xx后才继续；失败时等待后重试，恢复后按顺序补送。请求头 X-Cityops-Signature 为请求体的 HMAC-SHA256 签名（见 docs/exchange.md）。',
   'ex.secretTitle': '签名密钥',
   'ex.secretText': '请把此密钥交给接收方用于校验签名。它只显示这一次。',
   'ex.confirmDelete': '删除交换目标“{name}”？',
