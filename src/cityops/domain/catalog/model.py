@@ -143,6 +143,7 @@ class CityProfile:
         default_factory=dict
     )  # relative frequency (simulation, stats)
     evaluation: dict[str, Any] = field(default_factory=dict)  # weights, step tables, grade bands
+    iot: dict[str, Any] = field(default_factory=dict)  # sensor kinds (iot.toml), may be empty
     content_hash: str = ""
     # Component (部件) classes by code. National component and matter codes coincide (matter
     # majors 01-05 are "<component>异常"), so components are kept apart from ``classes``.

@@ -148,6 +148,7 @@ def profile_to_document(p: CityProfile) -> dict[str, Any]:
         ],
         "class_weights": dict(p.class_weights),
         "evaluation": p.evaluation,
+        "iot": p.iot,
     }
 
 
@@ -221,6 +222,7 @@ def profile_from_document(d: dict[str, Any]) -> CityProfile:
         ),
         class_weights={k: float(v) for k, v in d["class_weights"].items()},
         evaluation=d["evaluation"],
+        iot=d.get("iot", {}),
         content_hash=d["content_hash"],
         components={c["code"]: _read_class(c) for c in d["components"]},
         verification_channels=tuple(d["verification_channels"]),

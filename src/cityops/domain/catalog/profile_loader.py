@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from cityops.domain.catalog.catalogs import (
     LEGACY_FILE,
@@ -25,6 +26,7 @@ from cityops.domain.catalog.problems import Problem, ProblemLog
 from cityops.domain.catalog.profile_city import json_safe, parse_city
 from cityops.domain.catalog.profile_evaluation import parse_evaluation
 from cityops.domain.catalog.profile_files import Row, read_csv, read_toml
+from cityops.domain.catalog.profile_iot import parse_iot
 from cityops.domain.catalog.profile_rules import (
     CONDITION_COLUMNS,
     CONDITION_OPTIONAL,
@@ -58,6 +60,7 @@ PROFILE_FILES: dict[str, bool] = {
     "stage_limits.csv": True,
     "routing.csv": True,
     "evaluation.toml": True,
+    "iot.toml": False,
 }
 
 
@@ -173,6 +176,11 @@ def inspect_profile(files: Mapping[str, bytes]) -> tuple[CityProfile | None, lis
     eval_doc = read_toml(log, "evaluation.toml", files.get("evaluation.toml"))
     evaluation = parse_evaluation(log, eval_doc) if eval_doc is not None else {}
 
+    iot: dict[str, Any] = {}
+    if files.get("iot.toml") is not None:
+        iot_doc = read_toml(log, "iot.toml", files.get("iot.toml"))
+        iot = parse_iot(log, iot_doc, conditions) if iot_doc is not None else {}
+
     if log or city is None or city.calendar is None:
         return None, log.problems
     weights: dict[str, float] = {}
@@ -193,6 +201,7 @@ def inspect_profile(files: Mapping[str, bytes]) -> tuple[CityProfile | None, lis
         attachments=city.attachments,
         class_weights=weights,
         evaluation=json_safe(evaluation),
+        iot=json_safe(iot),
         content_hash=content_hash(files),
         components=components,
         verification_channels=city.verification_channels,
