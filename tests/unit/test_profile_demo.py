@@ -72,7 +72,7 @@ def test_the_whole_national_catalog_and_the_local_classes_are_present(demo: City
     local = {
         c.code for c in [*demo.classes.values(), *demo.components.values()] if c.standard == "local"
     }
-    assert local == {"90001", "90002", "90003", "06901", "09901"}
+    assert local == {"90001", "90002", "90003", "06901", "09901", "10901"}
     assert demo.catalog_class("90003", ClassKind.COMPONENT) is not None
 
 
