@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         description="Keep the demo city going while serving: mean reports per day (0: off); "
         "for demonstrations only",
     )
+    mqtt_url: str = Field(
+        default="",
+        description="IoT readings over MQTT: the broker, e.g. mqtt://127.0.0.1:1883 (empty: off)",
+    )
+    mqtt_topic: str = Field(
+        default="cityops/iot/+/readings", description="The topic the readings come on"
+    )
     db_pool_size: int = Field(
         default=20,
         ge=1,

@@ -51,8 +51,9 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     the event log pushed to the exchange targets (other platforms) every ten seconds,
     hotline replies that follow their cases' outcomes, (hourly) retraining the order
     classifier when enough corrections have arrived, and, for a demonstration, the demo city
-    kept going (``CITYOPS_LIVE_DEMO_PER_DAY``). Each job has its own task, so a long
-    retraining never delays the sweep."""
+    kept going (``CITYOPS_LIVE_DEMO_PER_DAY``); IoT devices gone silent marked offline every
+    minute, and readings taken from MQTT every two seconds (``CITYOPS_MQTT_URL``). Each job
+    has its own task, so a long retraining never delays the sweep."""
     from cityops.services.exchange import push_all
     from cityops.services.hotline.case_link import sync_case_outcomes
     from cityops.services.hotline.classification import retrain_if_due
@@ -67,6 +68,15 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
         (60, lambda: sync_case_outcomes(rt)),
         (3600, lambda: retrain_if_due(rt, "system.classifier")),
     ]
+    from cityops.services.iot.ingest import sweep_offline
+
+    jobs.append((60, lambda: sweep_offline(rt)))
+    if rt.settings.mqtt_url:
+        from cityops.services.iot.mqtt import MqttFeed
+
+        feed = MqttFeed(rt, rt.settings.mqtt_url, rt.settings.mqtt_topic)
+        feed.start()
+        jobs.append((2, feed.drain))
     if rt.settings.live_demo_per_day > 0:
         from cityops.services.simulation.live import LiveCity
 
