@@ -54,4 +54,7 @@ def test_catalog_list_of_the_city_includes_local_classes(cli_engine: Engine) -> 
     assert runner.invoke(app, ["profile", "load"]).exit_code == 0
     result = runner.invoke(app, ["catalog", "list", "--standard", "local"], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "泉池水体异常" in result.output and "6 类" in result.output
+    shipped = (Path(demo_profile_path()) / "classes.csv").read_text(encoding="utf-8")
+    local_rows = len(shipped.strip().splitlines()) - 1
+    assert "泉池水体异常" in result.output and "道路积水" in result.output
+    assert f"{local_rows} 类" in result.output
