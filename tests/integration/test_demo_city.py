@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from cityops.adapters.db.tables.cases import case_events, cases
 from cityops.adapters.db.tables.hotline import hotline_models, hotline_orders
+from cityops.adapters.db.tables.iot import iot_devices, iot_readings
 from cityops.adapters.db.tables.workplan import (
     workplan_reports,
     workplan_supervisions,
@@ -23,6 +24,7 @@ from cityops.domain.cases.vocabulary import OPEN_STATES
 from cityops.services.accounts import install_demo_accounts
 from cityops.services.demo import install_demo_activity
 from cityops.services.geography import install_demo_geography
+from cityops.services.iot.demo_sensors import DEMO_KINDS
 from cityops.services.profile import demo_profile_path, install_profile
 from cityops.services.runtime import bootstrap
 
@@ -35,13 +37,17 @@ def _count(engine: Engine, table, *where) -> int:  # type: ignore[no-untyped-def
         return int(conn.execute(q.where(*where) if where else q).scalar_one())
 
 
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
 def test_the_demo_city_is_brought_up_to_now_and_carried_on_later(engine: Engine, tmp_path: Path):
     install_profile(engine, demo_profile_path())
     install_demo_geography(engine)
     rt = bootstrap(Settings(var_dir=tmp_path), engine=engine, now=lambda: NOW)
     install_demo_accounts(rt)
     lines = install_demo_activity(rt, days=2, per_day=80, hotline_per_day=40, now=NOW).lines
-    assert len(lines) == 4
+    assert len(lines) == 5
     reported = _count(engine, cases)
     assert reported > 100
     with engine.connect() as conn:
@@ -63,13 +69,29 @@ def test_the_demo_city_is_brought_up_to_now_and_carried_on_later(engine: Engine,
     assert months == {f"2026-0{m}" for m in range(1, 6)}
     assert _count(engine, workplan_supervisions) == 1
     assert _count(engine, workplan_targets, workplan_targets.c.figure.is_not(None)) == 2
+    # the demo sensors: placed in the city's grids, with the last day of readings
+    assert _count(engine, iot_devices) == sum(k.count for k in DEMO_KINDS.values())
+    assert _count(engine, iot_devices, iot_devices.c.grid_code.is_(None)) == 0
+    with engine.connect() as conn:
+        first_reading, last_reading = conn.execute(
+            select(func.min(iot_readings.c.at), func.max(iot_readings.c.at))
+        ).one()
+    assert NOW - timedelta(hours=24) <= _utc(first_reading) and _utc(last_reading) <= NOW
+    readings = _count(engine, iot_readings)
+    assert readings > 0.9 * _count(engine, iot_devices) * 95
+    assert "登记设备" in lines[4]
 
     # a later start: only the cases move on, from where they stood
     open_before = _count(engine, cases, cases.c.state.in_([s.value for s in OPEN_STATES]))
     later = NOW + timedelta(hours=6)
     again = install_demo_activity(rt, days=2, per_day=80, hotline_per_day=40, now=later).lines
     assert f"接续在办案卷{open_before}件" in again[0]
-    assert all("已" in line for line in again[1:])  # present: nothing done twice
+    assert all("已" in line for line in again[1:4])  # present: nothing done twice
+    assert "登记设备" not in again[4]  # the same devices, their readings carried on
+    with engine.connect() as conn:
+        newest_reading = conn.execute(select(func.max(iot_readings.c.at))).scalar_one()
+    assert NOW < _utc(newest_reading) <= later
+    assert _count(engine, iot_readings) > readings
     assert _count(engine, workplans) == 1 and _count(engine, hotline_models) == 1
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(case_events.c.at))).scalar_one()

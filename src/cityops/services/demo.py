@@ -1,7 +1,8 @@
 """The demo city's activity, so that a first start shows a city at work: a history of cases
 up to now (or the history carried on from its last step), 12345 hotline orders and the
-classifier trained on them, and a sample work plan with monthly progress and a supervision.
-Each part is done only when it is missing, so ``cityops demo`` can run at every start.
+classifier trained on them, a sample work plan with monthly progress and a supervision, and
+sensors (物联感知) with the last day of their readings. Each part is done only when it is
+missing (the sensors' readings are carried on), so ``cityops demo`` can run at every start.
 
 All of it goes through the same services as real work. The sample plan
 (``data/cities/<city>/demo/workplan.txt``) says in its own text that it is demonstration
@@ -66,7 +67,7 @@ def install_demo_activity(
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     say = on_step or (lambda _line: None)
     report = DemoReport()
-    for part in (_cases, _hotline, _classifier, _work_plan):
+    for part in (_cases, _hotline, _classifier, _work_plan, _sensors):
         line = part(rt, now=now, days=days, per_day=per_day, hotline_per_day=hotline_per_day)
         report.add(line)
         say(line)
@@ -239,6 +240,28 @@ def _work_plan(rt: Runtime, *, now: datetime, **_: object) -> str:
     return (
         f"工作要点：导入示范计划（{len(tasks)}项任务），月度进展{reports}条，督办1项，"
         f"关联平台指标{linked}个 sample work plan"
+    )
+
+
+def _sensors(rt: Runtime, *, now: datetime, **_: object) -> str:
+    from cityops.services.iot.demo_sensors import feed_demo_readings, install_demo_devices
+    from cityops.services.iot.ingest import sweep_offline
+    from cityops.services.simulation.world import load_world
+
+    if not rt.policy.profile.iot:
+        return "物联感知：城市配置中没有设备类型 sensors: none configured"
+    real_now = rt.now
+    rt.now = lambda: now
+    try:
+        placed = install_demo_devices(rt, load_world(rt))
+        fed = feed_demo_readings(rt, now)
+        offline = sweep_offline(rt)
+    finally:
+        rt.now = real_now
+    new = f"登记设备{placed}台，" if placed else ""
+    return (
+        f"物联感知：{new}读数{fed.accepted}条，告警{fed.alarms_opened}次，"
+        f"上报案卷{len(fed.cases)}件，离线{offline}台 sensors"
     )
 
 

@@ -2,7 +2,8 @@
 
 Reports keep arriving by channel, hour and weekday and cases keep moving through the loop, in
 real time, by the same simulated people and through the same services as ``cityops
-simulate``: queues fill and empty, warning lights change, the cockpit's live stream moves.
+simulate``: queues fill and empty, warning lights change, the cockpit's live stream moves;
+the demo sensors send their readings every few minutes.
 For demonstrations and training only; a real city never runs it. Cases left open by an
 earlier run are taken over, and anything a person does to a case first simply wins (the
 simulated step is refused and dropped)."""
@@ -12,8 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from cityops.services.iot.demo_sensors import feed_demo_readings
 from cityops.services.runtime import Runtime, bootstrap
 from cityops.services.simulation.engine import Simulator
 from cityops.services.simulation.scenario import Scenario
@@ -22,6 +24,7 @@ from cityops.services.simulation.world import load_world
 log = logging.getLogger("cityops.demo")
 
 FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+SENSORS_EVERY = timedelta(minutes=5)
 
 
 @dataclass
@@ -34,6 +37,7 @@ class LiveCity:
     seed: int = 20261207
     sim: Simulator | None = None
     adopted: int = 0
+    sensors_at: datetime | None = None  # when the demo sensors last sent their readings
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def tick(self) -> int:
@@ -42,7 +46,11 @@ class LiveCity:
             now = self.rt.now()
             if self.sim is None:
                 self.sim = self._start(now)
-            return self.sim.advance(now)
+            done = self.sim.advance(now)
+            if self.sensors_at is None or now - self.sensors_at >= SENSORS_EVERY:
+                self.sensors_at = now
+                done += feed_demo_readings(self.rt, now).accepted
+            return done
 
     def _start(self, now: datetime) -> Simulator:
         # The simulator moves its runtime's clock: it gets a runtime of its own on the same
