@@ -9,6 +9,7 @@ const routes = [
   { path: '/cases/:id(\\d+)', component: () => import('./views/CaseView.vue'), props: true, meta: { menu: 'search' } },
   { path: '/search', component: () => import('./views/SearchView.vue'), meta: { menu: 'search' } },
   { path: '/map', component: () => import('./views/MapView.vue'), meta: { menu: 'map' } },
+  { path: '/iot', component: () => import('./views/IotView.vue'), meta: { menu: 'iot' } },
   { path: '/overview', component: () => import('./views/OverviewView.vue'), meta: { menu: 'overview' } },
   { path: '/admin/users', component: () => import('./views/admin/UsersView.vue'), meta: { menu: 'admin-users', roles: ['admin'] } },
   { path: '/admin/units', component: () => import('./views/admin/UnitsView.vue'), meta: { menu: 'admin-units', roles: ['admin'] } },

@@ -1,10 +1,12 @@
 // The English strings, key for key as in zh-CN.js (the larger areas in en/<area>.js).
 import hotline from './en/hotline.js'
 import leaders from './en/leaders.js'
+import iot from './en/iot.js'
 
 export default {
   ...hotline,
   ...leaders,
+  ...iot,
   'app.title': 'City Operation, Management and Service Platform',
   'app.language': 'Language',
   'app.logout': 'Log out',

@@ -5,10 +5,12 @@
 // areas live in zh-CN/<area>.js (the same in en/), merged here.
 import hotline from './zh-CN/hotline.js'
 import leaders from './zh-CN/leaders.js'
+import iot from './zh-CN/iot.js'
 
 export default {
   ...hotline,
   ...leaders,
+  ...iot,
   // application
   'app.title': '城市运行管理服务平台',
   'app.language': '语言',
