@@ -27,6 +27,7 @@ from cityops.services.geography import install_demo_geography
 from cityops.services.iot.demo_sensors import DEMO_KINDS
 from cityops.services.profile import demo_profile_path, install_profile
 from cityops.services.runtime import bootstrap
+from cityops.services.simulation.live import LiveCity
 
 NOW = datetime(2026, 6, 17, 7, 30, tzinfo=UTC)  # a Wednesday, 15:30 in the city
 
@@ -97,6 +98,24 @@ def test_the_demo_city_is_brought_up_to_now_and_carried_on_later(engine: Engine,
         newest = conn.execute(select(func.max(case_events.c.at))).scalar_one()
     assert NOW < newest <= later
     assert _count(engine, cases) > reported
+
+    # served with --live-demo: cases move and the demo sensors report every five minutes
+    clock = {"t": later + timedelta(minutes=20)}
+    rt.now = lambda: clock["t"]
+    live = LiveCity(rt, per_day=80)
+    before_live = _count(engine, iot_readings)
+    live.tick()
+    after_first = _count(engine, iot_readings)
+    assert after_first > before_live  # the slots since the last reading
+    clock["t"] += timedelta(minutes=2)
+    live.tick()
+    assert _count(engine, iot_readings) == after_first  # not yet five minutes
+    clock["t"] += timedelta(minutes=30)
+    live.tick()
+    assert _count(engine, iot_readings) > after_first
+    with engine.connect() as conn:
+        newest_reading = conn.execute(select(func.max(iot_readings.c.at))).scalar_one()
+    assert _utc(newest_reading) <= clock["t"]
 
 
 def test_the_simulate_command_runs_up_to_now_and_resumes_from_the_last_step(
