@@ -36,39 +36,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cityops.adapters.db.tables.cases import case_events, cases
+from cityops.adapters.db.tables.cases import case_events
 from cityops.api.schemas.cockpit import CockpitOut
 from cityops.domain.catalog.profile_loader import load_profile
 from cityops.services import cockpit as svc
 from cityops.services.evaluation.evaluate import evaluate
 from cityops.services.profile import demo_profile_path
-from evaluation import (  # the evaluation benchmark's generator and databases
-    kept_database,
-    load_postgresql,
-    load_sqlite,
-)
-
-
-def prepare(backend: str, n: int, var: Path) -> tuple[Engine, float | None]:
-    """This benchmark's own copy of the generated city-year (``var/bench/cockpit-N.sqlite``,
-    PostgreSQL ``cityops_bench_cockpit_N``), migrated *before* loading so that it has every
-    index of the current migrations; made when absent, reused otherwise."""
-    engine = kept_database(backend, var / f"cockpit-{n}.sqlite", f"cityops_bench_cockpit_{n}")
-    with engine.connect() as conn:
-        have = conn.execute(select(func.count()).select_from(cases)).scalar_one()
-    if have == n:
-        return engine, None
-    if have:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM case_events"))
-            conn.execute(text("DELETE FROM cases"))
-    t0 = time.perf_counter()
-    (load_sqlite if backend == "sqlite" else load_postgresql)(engine, n)
-    return engine, time.perf_counter() - t0
+from evaluation import prepare  # the evaluation benchmark's generated city-years
 
 
 def timed(fn: Callable[[], Any], runs: int) -> tuple[float, list[float], Any]:
@@ -164,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for backend in [b.strip() for b in args.db.split(",") if b.strip()]:
-        engine, made = prepare(backend, args.cases, args.var)
+        engine, made = prepare(backend, args.cases, args.var, "cockpit")
         if made is not None:
             print(f"{backend}: history made in {made:.0f} s", file=sys.stderr)
         lines.append(measure(backend, engine, profile, now, month, args.runs, args.peer_runs))

@@ -686,10 +686,15 @@ def kept_database(backend: str, sqlite_path: Path, pg_name: str) -> Engine:
     return engine
 
 
-def prepare(backend: str, n: int, var: Path) -> tuple[Engine, float | None]:
-    """The generated database of ``n`` cases (made now if absent or of another size) and the
-    seconds it took to make (None when reused)."""
-    engine = kept_database(backend, var / f"evaluation-{n}.sqlite", f"cityops_bench_eval_{n}")
+def prepare(
+    backend: str, n: int, var: Path, name: str = "evaluation"
+) -> tuple[Engine, float | None]:
+    """The generated database of ``n`` cases (``var/<name>-N.sqlite``, PostgreSQL
+    ``cityops_bench_<name>_N``; migrated before loading, so that it has every index of the
+    current migrations), made now if absent or of another size, and the seconds it took to
+    make (None when reused)."""
+    pg_name = f"cityops_bench_{'eval' if name == 'evaluation' else name}_{n}"
+    engine = kept_database(backend, var / f"{name}-{n}.sqlite", pg_name)
     with engine.connect() as conn:
         have = conn.execute(select(func.count()).select_from(cases)).scalar_one()
     if have == n:
