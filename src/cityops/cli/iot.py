@@ -26,9 +26,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _rt():  # type: ignore[no-untyped-def]
-    from cityops.services.runtime import bootstrap
+    from cityops.cli.core import runtime
 
-    return bootstrap()
+    return runtime()
 
 
 def _fail(exc: CityopsError) -> None:
@@ -73,36 +73,22 @@ def send_readings(
 ) -> None:
     """导入读数 Send the readings of a CSV dump through the gateways' path."""
     from cityops.services.iot.files import parse_readings_csv
-    from cityops.services.iot.ingest import MAX_BATCH, ingest_readings
+    from cityops.services.iot.ingest import ingest_all
 
     try:
-        readings = parse_readings_csv(_read(file))
+        readings = sorted(parse_readings_csv(_read(file)), key=lambda r: r.at)
+        result = ingest_all(_rt(), readings)
     except CityopsError as exc:
         _fail(exc)
         return
-    rt = _rt()
-    accepted = late = opened = 0
-    rejected: list[dict[str, object]] = []
-    cases: list[int] = []
-    readings.sort(key=lambda r: r.at)
-    for start in range(0, len(readings), MAX_BATCH):
-        try:
-            result = ingest_readings(rt, readings[start : start + MAX_BATCH])
-        except CityopsError as exc:
-            _fail(exc)
-            return
-        accepted += result.accepted
-        late += result.late
-        opened += result.alarms_opened
-        cases.extend(result.cases)
-        rejected.extend({**r, "index": r["index"] + start} for r in result.rejected)
+    refused = len(result.rejected)
     console.print(
-        f"读数：接收 {accepted} 条（迟到 {late} 条），拒收 {len(rejected)} 条；"
-        f"新告警 {opened} 次，上报案卷 {len(cases)} 件"
+        f"读数：接收 {result.accepted} 条（迟到 {result.late} 条），拒收 {refused} 条；"
+        f"新告警 {result.alarms_opened} 次，上报案卷 {len(result.cases)} 件"
     )
-    for r in rejected[:20]:
+    for r in result.rejected[:20]:
         console.print(f"  拒收 {r['device']}: {r['code']} {r['message']}", markup=False)
-    if rejected:
+    if result.rejected:
         raise typer.Exit(1)
 
 

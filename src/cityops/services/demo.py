@@ -245,6 +245,7 @@ def _work_plan(rt: Runtime, *, now: datetime, **_: object) -> str:
 
 def _sensors(rt: Runtime, *, now: datetime, **_: object) -> str:
     from cityops.services.iot.demo_sensors import feed_demo_readings, install_demo_devices
+    from cityops.services.iot.devices import count_devices
     from cityops.services.iot.ingest import sweep_offline
     from cityops.services.simulation.world import load_world
 
@@ -253,7 +254,7 @@ def _sensors(rt: Runtime, *, now: datetime, **_: object) -> str:
     real_now = rt.now
     rt.now = lambda: now
     try:
-        placed = install_demo_devices(rt, load_world(rt))
+        placed = 0 if count_devices(rt) else install_demo_devices(rt, load_world(rt))
         fed = feed_demo_readings(rt, now)
         offline = sweep_offline(rt)
     finally:

@@ -238,21 +238,22 @@ def push_once(rt: Runtime, *, post: Post | None = None, batch: int = BATCH) -> l
     """One round: every active target that is due gets its next batch. Returns what was done
     (nothing for a target another process holds, or that waits after a failure)."""
     sender = post or _http_post
-    end = committed_end(rt.engine)
-    if end is None:
-        return []
     now = rt.now()
     with rt.uow(readonly=True) as uow:
         due = uow.conn.execute(
-            select(targets.c.id).where(
+            select(targets.c.id, targets.c.cursor).where(
                 and_(
                     targets.c.active.is_(True),
-                    targets.c.cursor < end,
                     or_(targets.c.next_attempt_at.is_(None), targets.c.next_attempt_at <= now),
                 )
             )
-        ).scalars()
-        ids = list(due)
+        ).all()
+    if not due:  # no target waiting: the log's end (a table lock) is not needed
+        return []
+    end = committed_end(rt.engine)
+    if end is None:
+        return []
+    ids = [tid for tid, cursor in due if cursor < end]
     return [r for r in (_push_target(rt, tid, end, sender, batch) for tid in ids) if r is not None]
 
 

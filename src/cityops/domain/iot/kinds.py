@@ -61,6 +61,15 @@ class SensorKind:
             return Level.WARNING
         return Level.NORMAL
 
+    def worse_peak(self, value: float | None, peak: float | None) -> bool:
+        """Whether ``value`` is a worse peak for an alarm than ``peak`` (higher, or lower for
+        a kind where lower is worse)."""
+        if value is None:
+            return False
+        if peak is None:
+            return True
+        return value < peak if self.direction == Direction.BELOW else value > peak
+
 
 def sensor_kinds(iot: Mapping[str, Any]) -> dict[str, SensorKind]:
     """The kinds of a profile's validated ``iot`` document."""

@@ -49,7 +49,7 @@ def after_reading(
         if state.level != Level.NORMAL:
             changes.append(Change.CLEARED)
         reported = False
-    elif _rank(level) > _rank(state.level) or state.level == Level.OFFLINE:
+    elif severity(level) > severity(state.level) or state.level == Level.OFFLINE:
         changes.append(Change.RAISED)
     if level == Level.ALARM and streak >= kind.confirm and not reported:
         changes.append(Change.CONFIRMED)
@@ -78,5 +78,6 @@ def after_silence(
     return replace(state, level=Level.OFFLINE, since=now, streak=0, reported=reported), changes
 
 
-def _rank(level: Level) -> int:
+def severity(level: Level) -> int:
+    """How bad a level is: normal < offline < warning < alarm."""
     return {Level.NORMAL: 0, Level.OFFLINE: 1, Level.WARNING: 2, Level.ALARM: 3}[level]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,13 +23,12 @@ from sqlalchemy import select
 from cityops.adapters.db.tables.iot import iot_devices
 from cityops.domain.iot.kinds import Direction, SensorKind
 from cityops.services.iot.devices import DeviceIn, count_devices, kinds, register_devices
-from cityops.services.iot.ingest import MAX_BATCH, IngestResult, ReadingIn, ingest_readings
+from cityops.services.iot.ingest import IngestResult, ReadingIn, ingest_all
 from cityops.services.runtime import Runtime
 from cityops.services.simulation.world import World
 
 SLOT = timedelta(minutes=15)
 HISTORY = timedelta(hours=24)  # at most this much history is written at once
-BATCH = MAX_BATCH
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 CODE_PREFIX = "JN-"  # demo devices only: readings are never made up for a real device
 
@@ -134,9 +132,7 @@ def _value(kind: SensorKind, phase: str, noise: float) -> float:
     return round(warn * 0.5 * noise, 2)
 
 
-def feed_demo_readings(
-    rt: Runtime, now: datetime | None = None, *, on_batch: Callable[[int], None] | None = None
-) -> IngestResult:
+def feed_demo_readings(rt: Runtime, now: datetime | None = None) -> IngestResult:
     """Send each active demo device's readings for the slots since its last reading (at most
     ``HISTORY`` back) up to ``now``, in order, through the gateways' path."""
     now = now or rt.now()
@@ -148,14 +144,13 @@ def feed_demo_readings(
                 iot_devices.c.active.is_(True), iot_devices.c.code.startswith(CODE_PREFIX)
             )
         ).all()
-    total = IngestResult()
     earliest = now - HISTORY
     by_slot: dict[datetime, list[ReadingIn]] = {}
     for code, kind_code, last_seen in rows:
         kind = known.get(kind_code)
         if kind is None:
             continue
-        begin = max(_as_utc(last_seen) if last_seen else earliest, earliest)
+        begin = max(last_seen or earliest, earliest)
         at = _next_slot(begin)
         while at + SLOT <= now:
             reading = signal(kind, code, at, tz)
@@ -163,31 +158,7 @@ def feed_demo_readings(
                 by_slot.setdefault(at, []).append(reading)
             at += SLOT
     # oldest first, so that each device's state follows its readings
-    ordered = [r for at in sorted(by_slot) for r in by_slot[at]]
-    for i in range(0, len(ordered), BATCH):
-        _send(rt, ordered[i : i + BATCH], total, on_batch)
-    return total
-
-
-def _send(
-    rt: Runtime,
-    batch: list[ReadingIn],
-    total: IngestResult,
-    on_batch: Callable[[int], None] | None,
-) -> None:
-    result = ingest_readings(rt, batch)
-    total.accepted += result.accepted
-    total.late += result.late
-    total.rejected.extend(result.rejected)
-    total.alarms_opened += result.alarms_opened
-    total.alarms_cleared += result.alarms_cleared
-    total.cases.extend(result.cases)
-    if on_batch:
-        on_batch(len(batch))
-
-
-def _as_utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return ingest_all(rt, [r for at in sorted(by_slot) for r in by_slot[at]])
 
 
 def _next_slot(after: datetime) -> datetime:

@@ -24,8 +24,14 @@ from cityops.adapters.db.tables.iot import iot_alarms, iot_devices, iot_readings
 from cityops.domain.cases.model import Actor
 from cityops.domain.cases.vocabulary import Channel, Role
 from cityops.domain.catalog.model import Urgency
-from cityops.domain.iot.kinds import Direction, Level, SensorKind, Status
-from cityops.domain.iot.state import Change, DeviceState, after_reading, after_silence
+from cityops.domain.iot.kinds import Level, SensorKind, Status
+from cityops.domain.iot.state import (
+    Change,
+    DeviceState,
+    after_reading,
+    after_silence,
+    severity,
+)
 from cityops.errors import CityopsError
 from cityops.services.iot.devices import kinds
 from cityops.services.runtime import Runtime
@@ -64,6 +70,23 @@ class IngestResult:
     alarms_opened: int = 0
     alarms_cleared: int = 0
     cases: list[int] = field(default_factory=list)
+
+    def add(self, other: IngestResult, offset: int = 0) -> None:
+        """Count ``other`` in; its rejected readings' indexes are shifted by ``offset``."""
+        self.accepted += other.accepted
+        self.late += other.late
+        self.rejected.extend({**r, "index": r["index"] + offset} for r in other.rejected)
+        self.alarms_opened += other.alarms_opened
+        self.alarms_cleared += other.alarms_cleared
+        self.cases.extend(other.cases)
+
+
+def ingest_all(rt: Runtime, readings: Sequence[ReadingIn]) -> IngestResult:
+    """Ingest any number of readings, ``MAX_BATCH`` at a time, in the order given."""
+    total = IngestResult()
+    for start in range(0, len(readings), MAX_BATCH):
+        total.add(ingest_readings(rt, readings[start : start + MAX_BATCH]), start)
+    return total
 
 
 def ingest_readings(rt: Runtime, readings: Sequence[ReadingIn]) -> IngestResult:
@@ -187,14 +210,16 @@ def _advance(
             result.alarms_cleared += 1
         if new.level in (Level.WARNING, Level.ALARM):
             if alarm_id is None:
-                alarm_id = conn.execute(
-                    insert(iot_alarms).values(
-                        device_id=d["id"],
-                        level=new.level.value,
-                        started_at=r.at,
-                        peak_value=r.value,
+                alarm_id = _new_id(
+                    conn.execute(
+                        insert(iot_alarms).values(
+                            device_id=d["id"],
+                            level=new.level.value,
+                            started_at=r.at,
+                            peak_value=r.value,
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
                 result.alarms_opened += 1
             else:
                 _worsen(conn, alarm_id, kind, new.level, r.value)
@@ -222,13 +247,9 @@ def _worsen(conn: Any, alarm_id: int, kind: SensorKind, level: Level, value: flo
         select(iot_alarms.c.level, iot_alarms.c.peak_value).where(iot_alarms.c.id == alarm_id)
     ).one()
     values: dict[str, Any] = {}
-    order = [Level.OFFLINE, Level.WARNING, Level.ALARM]
-    if level in order and order.index(level) > order.index(Level(row.level)):
+    if severity(level) > severity(Level(row.level)):
         values["level"] = level.value
-    if value is not None and (
-        row.peak_value is None
-        or (value > row.peak_value if kind.direction != Direction.BELOW else value < row.peak_value)
-    ):
+    if kind.worse_peak(value, row.peak_value):
         values["peak_value"] = value
     if values:
         conn.execute(update(iot_alarms).where(iot_alarms.c.id == alarm_id).values(**values))
