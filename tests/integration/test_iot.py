@@ -206,3 +206,24 @@ def test_a_silent_device_goes_offline_and_a_lifeline_kind_reports_it(
     back = ingest_readings(iot_rt, [ReadingIn("37010201003000001", iot_rt.now(), 2)])
     assert back.alarms_cleared == 1
     assert dev.get_device(iot_rt, "37010201003000001").level == "normal"
+
+
+def test_an_mqtt_drain_larger_than_a_batch_is_ingested_in_batches(
+    iot_rt: Runtime, monkeypatch: pytest.MonkeyPatch
+):
+    """A message holding a list of readings can carry a drain past the batch limit: nothing
+    taken off the inbox may be lost to the limit."""
+    import json
+
+    from cityops.services.iot import ingest
+    from cityops.services.iot.mqtt import MqttFeed
+
+    _register(iot_rt)
+    monkeypatch.setattr(ingest, "MAX_BATCH", 2)
+    t = iot_rt.now()
+    feed = MqttFeed(iot_rt, "mqtt://127.0.0.1:1883", "cityops/iot/+/readings")
+    body = [{"at": (t - timedelta(minutes=m)).isoformat(), "value": 1} for m in (3, 2, 1)]
+    feed.inbox.put(("cityops/iot/37010201003000001/readings", json.dumps(body).encode()))
+    result = feed.drain(batch=2)
+    assert result is not None and result.accepted == 3 and result.rejected == []
+    assert feed.inbox.empty()

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from cityops.services.iot.ingest import IngestResult, ReadingIn, ingest_readings
+from cityops.services.iot.ingest import IngestResult, ReadingIn, ingest_all
 from cityops.services.runtime import Runtime
 
 log = logging.getLogger("cityops.iot")
@@ -115,7 +115,7 @@ class MqttFeed:
                 log.warning("MQTT: a message from %s was refused: %s", topic, exc)
         if not readings:
             return None
-        result = ingest_readings(self.rt, readings)
+        result = ingest_all(self.rt, readings)  # a last message may pass ``batch``
         for r in result.rejected:
             log.warning("MQTT: reading of %s refused: %s", r["device"], r["message"])
         return result
