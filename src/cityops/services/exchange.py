@@ -29,11 +29,11 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cityops.adapters.db.case_repository import row_to_event
-from cityops.adapters.db.event_log import committed_end
+from cityops.adapters.db.event_log import committed_end, max_event_id
 from cityops.adapters.db.tables.cases import case_events
 from cityops.adapters.db.tables.exchange import exchange_targets as targets
 from cityops.domain.cases.vocabulary import EventType
@@ -139,9 +139,7 @@ def create_target(
     with rt.uow() as uow:
         start = 0
         if not from_start:
-            start = int(
-                uow.conn.execute(select(func.coalesce(func.max(case_events.c.id), 0))).scalar_one()
-            )
+            start = max_event_id(uow.conn)
         try:
             uow.conn.execute(
                 insert(targets).values(
@@ -182,9 +180,7 @@ def list_targets(rt: Runtime) -> list[Target]:
 def log_end(rt: Runtime) -> int:
     """The newest event id (how far behind a target is: this minus its cursor)."""
     with rt.uow(readonly=True) as uow:
-        return int(
-            uow.conn.execute(select(func.coalesce(func.max(case_events.c.id), 0))).scalar_one()
-        )
+        return max_event_id(uow.conn)
 
 
 def update_target(

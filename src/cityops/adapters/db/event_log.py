@@ -3,10 +3,15 @@ projection, the exchange with other platforms)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 LOCK_TIMEOUT = "2s"
+
+
+def max_event_id(conn: Connection) -> int:
+    """The newest event id seen by ``conn`` (0 for an empty log)."""
+    return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM case_events")).scalar_one())
 
 
 def committed_end(engine: Engine, lock_timeout: str = LOCK_TIMEOUT) -> int | None:
@@ -23,4 +28,4 @@ def committed_end(engine: Engine, lock_timeout: str = LOCK_TIMEOUT) -> int | Non
             except DBAPIError:  # lock timeout (or no right to take it): next time
                 conn.rollback()
                 return None
-        return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM case_events")).scalar_one())
+        return max_event_id(conn)
