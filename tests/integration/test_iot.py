@@ -76,6 +76,7 @@ def test_devices_are_registered_all_or_nothing_with_every_problem(iot_rt: Runtim
                 dev.DeviceIn(
                     "37010201003000004", "manhole", "井盖", 117.005, 36.605, "dept.nowhere"
                 ),
+                dev.DeviceIn("37010201003000005", "manhole", "井盖", float("nan"), 36.605),
             ],
         )
     codes = sorted(p["code"] for p in caught.value.details["problems"])
@@ -86,6 +87,7 @@ def test_devices_are_registered_all_or_nothing_with_every_problem(iot_rt: Runtim
             "iot.kind_unknown",
             "iot.name_required",
             "iot.outside_city",
+            "iot.position_invalid",
             "iot.unit_unknown",
         ]
     )

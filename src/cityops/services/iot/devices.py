@@ -110,9 +110,13 @@ def register_devices(rt: Runtime, devices: Sequence[DeviceIn]) -> int:
             bad(i, d, "iot.unit_unknown", f"养护单位“{d.unit_code}”不存在")
         if not (math.isfinite(d.lon) and math.isfinite(d.lat)):
             bad(i, d, "iot.position_invalid", "坐标无效")
-    locs = [rt.locator.locate(d.lon, d.lat) for d in devices]
+    # a point already refused above is not located (locating would raise, not list it)
+    locs = [
+        rt.locator.locate(d.lon, d.lat) if math.isfinite(d.lon) and math.isfinite(d.lat) else None
+        for d in devices
+    ]
     for i, (d, loc) in enumerate(zip(devices, locs, strict=True)):
-        if loc.grid_code is None:
+        if loc is not None and loc.grid_code is None:
             bad(i, d, "iot.outside_city", f"设备“{d.code}”的位置不在本市任何单元网格内")
     with rt.uow() as uow:
         taken = (
@@ -153,6 +157,7 @@ def register_devices(rt: Runtime, devices: Sequence[DeviceIn]) -> int:
                 "created_at": now,
             }
             for d, loc in zip(devices, locs, strict=True)
+            if loc is not None  # every point is located once no problem is left
         ]
         if rows:
             uow.conn.execute(insert(iot_devices), rows)
