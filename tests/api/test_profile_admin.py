@@ -100,6 +100,12 @@ def test_an_invalid_change_lists_every_problem_in_chinese_and_changes_nothing(re
 
 def test_units_and_local_classes_are_added_and_a_unit_in_use_is_not_removed(restored: World):
     world = restored
+    # the values a column accepts come from the profile's rules, every unit kind among them
+    assert _table(world, "units")["choices"]["kind"] == [
+        "center", "department", "district", "street", "community", "company"
+    ]  # fmt: skip
+    assert _table(world, "classes")["choices"] == {"kind": ["component", "matter"]}
+    assert _table(world, "conditions")["choices"]["urgency"] == ["normal", "urgent"]
     r = _edit(
         world,
         "units",

@@ -13,6 +13,7 @@ from cityops.api.deps import RT, Admin
 from cityops.api.schemas.common import ERROR_RESPONSES
 from cityops.api.schemas.profile_admin import ProfileEditIn, ProfileTableOut, ProfileVersionOut
 from cityops.domain.catalog.profile_edit import TABLES
+from cityops.domain.catalog.profile_edit import table as editable_table
 from cityops.services import accounts
 from cityops.services import profile as profiles
 from cityops.services import profile_admin as svc
@@ -68,6 +69,7 @@ def read_table(rt: RT, admin: Admin, name: TableName) -> ProfileTableOut:
         file=view.file,
         key=list(view.key),
         columns=view.columns,
+        choices={c: list(v) for c, v in editable_table(name).choices.items()},
         rows=view.rows,
         version=version_out(view.version),
     )

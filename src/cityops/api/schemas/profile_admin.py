@@ -27,6 +27,9 @@ class ProfileTableOut(Strict):
     file: str = Field(examples=["conditions.csv"])
     key: list[str] = Field(examples=[["code"]], description="Columns that identify a row")
     columns: list[str]
+    choices: dict[str, list[str]] = Field(
+        default_factory=dict, description="The values a column accepts, where they are few"
+    )
     rows: list[dict[str, str]]
     version: ProfileVersionOut
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from cityops.domain.catalog.model import ClassKind, UnitKind, Urgency
 from cityops.domain.catalog.profile_rules import (
     CONDITION_COLUMNS,
     CONDITION_OPTIONAL,
@@ -28,6 +29,7 @@ from cityops.domain.catalog.profile_tables import (
     UNIT_COLUMNS,
     UNIT_OPTIONAL,
 )
+from cityops.domain.clock.limits import LimitUnit
 from cityops.errors import NotFoundError, ValidationError
 
 KEY_SEPARATOR = "|"
@@ -41,20 +43,43 @@ class EditableTable:
     columns: tuple[str, ...]  # required, in the shipped order
     optional: tuple[str, ...]
     required_file: bool = True
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # column → values
 
     @property
     def all_columns(self) -> tuple[str, ...]:
         return self.columns + self.optional
 
 
+def _values(kind: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(k.value for k in kind)
+
+
 TABLES: dict[str, EditableTable] = {
     "conditions": EditableTable(
-        "conditions.csv", "立案条件", ("code",), CONDITION_COLUMNS, CONDITION_OPTIONAL
+        "conditions.csv",
+        "立案条件",
+        ("code",),
+        CONDITION_COLUMNS,
+        CONDITION_OPTIONAL,
+        choices={"limit_unit": _values(LimitUnit), "urgency": _values(Urgency)},
     ),
     "classes": EditableTable(
-        "classes.csv", "本地扩展分类", ("code",), CLASS_COLUMNS, CLASS_OPTIONAL, False
+        "classes.csv",
+        "本地扩展分类",
+        ("code",),
+        CLASS_COLUMNS,
+        CLASS_OPTIONAL,
+        False,
+        choices={"kind": _values(ClassKind)},
     ),
-    "units": EditableTable("units.csv", "处置单位", ("code",), UNIT_COLUMNS, UNIT_OPTIONAL),
+    "units": EditableTable(
+        "units.csv",
+        "处置单位",
+        ("code",),
+        UNIT_COLUMNS,
+        UNIT_OPTIONAL,
+        choices={"kind": _values(UnitKind)},
+    ),
     "routing": EditableTable(
         "routing.csv", "派遣规则", ("class_pattern", "area_code"), ROUTING_COLUMNS, ROUTING_OPTIONAL
     ),
