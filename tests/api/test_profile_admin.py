@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from cityops.services import profile as profiles
+from cityops.services.runtime import bootstrap
 from tests.api.conftest import CLASS, CONDITION, World
 
 
@@ -76,6 +77,24 @@ def test_a_changed_time_limit_is_a_new_version_the_service_uses_at_once(restored
     assert ",2,working_hours," in line
     versions = world.get("admin", "/admin/profile/versions").json()
     assert [v["active"] for v in versions].count(True) == 1 and versions[0]["id"] == version["id"]
+
+
+def test_another_process_takes_up_a_new_version_at_its_recheck(restored: World):
+    world = restored
+    other = bootstrap(world.rt.settings, engine=world.rt.engine)  # another worker process
+    assert other.recheck_policy() is False  # nothing loaded yet: nothing to recheck
+    before = other.policy
+    assert other.recheck_policy() is False  # still the active version
+    table = _table(world, "conditions")
+    row = next(r for r in table["rows"] if r["code"] == CONDITION)
+    changed = dict(row, limit_value="3", limit_unit="working_hours")
+    r = _edit(world, "conditions", kind="update", key=CONDITION, values=changed)
+    assert r.status_code == 201, r.text
+    assert other.policy is before  # reading the policy never goes to the database
+    assert other.recheck_policy() is True
+    assert other.policy.profile.content_hash == r.json()["content_hash"]
+    assert other.policy.profile.conditions[CONDITION].limit.value == 3
+    assert other.recheck_policy() is False
 
 
 def test_an_invalid_change_lists_every_problem_in_chinese_and_changes_nothing(restored: World):

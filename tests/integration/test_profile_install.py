@@ -30,7 +30,9 @@ from cityops.services.profile import (
     install_profile,
     list_versions,
     version_counts,
+    version_files,
 )
+from cityops.services.profile_admin import activate_version
 
 T1 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 T2 = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)
@@ -133,6 +135,22 @@ def test_a_new_version_becomes_active_and_the_old_one_stays(engine: Engine, tmp_
     back = install_profile(engine, demo_profile_path())
     assert (back.id, back.created) == (old.id, False)
     assert active_profile(engine).version == "2026.1"
+    assert len(list_versions(engine)) == 2
+
+
+def test_a_version_saved_by_excel_with_a_byte_order_mark_rolls_back_to_itself(
+    engine: Engine, tmp_path: Path
+) -> None:
+    excel = _copy_demo(tmp_path, "excel")
+    csv_file = excel / "conditions.csv"
+    csv_file.write_bytes(b"\xef\xbb\xbf" + csv_file.read_bytes())  # 带BOM的UTF-8 (Excel)
+    saved = install_profile(engine, excel, now=T1)
+    assert saved.created
+    _, files = version_files(engine, saved.id)
+    assert files["conditions.csv"] == csv_file.read_bytes()  # given back byte for byte
+    install_profile(engine, demo_profile_path(), now=T2)
+    back = activate_version(engine, saved.id)
+    assert (back.id, back.created, back.active) == (saved.id, False, True)
     assert len(list_versions(engine)) == 2
 
 

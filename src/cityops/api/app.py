@@ -47,7 +47,8 @@ async def _every(seconds: float, job: Callable[[], object], stop: asyncio.Event)
 
 
 def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
-    """Periodic work off the event loop: the overdue sweep and the outbox relay every minute,
+    """Periodic work off the event loop: a city profile activated by another process taken
+    up every ten seconds, the overdue sweep and the outbox relay every minute,
     the event log pushed to the exchange targets (other platforms) every ten seconds,
     hotline replies that follow their cases' outcomes, (hourly) retraining the order
     classifier when enough corrections have arrived, and, for a demonstration, the demo city
@@ -62,6 +63,7 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
 
     relay = OutboxRelay(rt)
     jobs: list[tuple[float, Callable[[], object]]] = [
+        (10, rt.recheck_policy),
         (60, lambda: sweep_overdue(rt)),
         (10, relay.relay_once),
         (10, lambda: push_all(rt, rounds=25)),  # up to 5,000 events a target per round

@@ -582,13 +582,17 @@ def forget_tokens() -> None:
         _generation[0] += 1
 
 
+def _cached(key: tuple[int, str], now: datetime) -> User | None:
+    hit = _token_cache.get(key)
+    if hit is not None and time.monotonic() - hit[2] < TOKEN_CACHE_SECONDS and hit[1] > now:
+        return hit[0]
+    return None
+
+
 def cached_user(rt: Runtime, token: str) -> User | None:
     """The user of a token seen in the last few seconds, without touching the database (None:
     ask :func:`user_for_token`)."""
-    hit = _token_cache.get((id(rt.engine), _token_hash(token)))
-    if hit is not None and time.monotonic() - hit[2] < TOKEN_CACHE_SECONDS and hit[1] > rt.now():
-        return hit[0]
-    return None
+    return _cached((id(rt.engine), _token_hash(token)), rt.now())
 
 
 def user_for_token(rt: Runtime, token: str) -> User:
@@ -596,10 +600,10 @@ def user_for_token(rt: Runtime, token: str) -> User:
     key = (id(rt.engine), _token_hash(token))
     now = rt.now()
     with _token_cache_lock:
-        hit = _token_cache.get(key)
+        hit = _cached(key, now)
         generation = _generation[0]
-    if hit is not None and time.monotonic() - hit[2] < TOKEN_CACHE_SECONDS and hit[1] > now:
-        return hit[0]
+    if hit is not None:
+        return hit
     user, expires = _read_token(rt, token, now)
     with _token_cache_lock:
         if generation == _generation[0]:

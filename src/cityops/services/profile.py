@@ -96,7 +96,10 @@ def install_files(
 
 
 def _files_text(files: Mapping[str, bytes]) -> dict[str, str]:
-    return {name: data.decode("utf-8-sig") for name, data in sorted(files.items())}
+    """The files as stored with a version: their exact text, a byte-order mark kept (a CSV
+    saved by Excel), so the bytes given back are the bytes hashed and a rollback finds the
+    same version."""
+    return {name: data.decode("utf-8") for name, data in sorted(files.items())}
 
 
 def _install(

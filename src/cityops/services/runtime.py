@@ -27,16 +27,6 @@ class Locator(Protocol):
     def locate(self, lon: float, lat: float, crs: CoordSystem = CoordSystem.WGS84) -> Location: ...
 
 
-# How often a runtime asks whether another version of the city profile became active.
-POLICY_RECHECK = 10.0
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -52,8 +42,6 @@ class Runtime:
     # Who verifies/checks on site at a location; replaced by the accounts area's assignment.
     inspector_for: Callable[[Location], str | None] = field(default=lambda _loc: None)
     _policy: CasePolicy | None = None
-    _policy_hash: str = ""
-    _policy_checked: float = 0.0
     _locator: Locator | None = None
     shared: SharedTransaction | None = None  # set while bulk work groups commands per commit
 
@@ -64,31 +52,40 @@ class Runtime:
 
     @property
     def policy(self) -> CasePolicy:
+        """The active city profile and its calendar, loaded on first use. Reading it never
+        touches the database again: ``recheck_policy()`` (a background job of the served app)
+        picks up a version activated elsewhere."""
         if self.policy_override is not None:
             return self.policy_override
-        if self._policy is not None and _monotonic() - self._policy_checked > POLICY_RECHECK:
-            # another process (an administrator's change, a rollback) may have activated
-            # another version of the city profile
-            from cityops.services.profile import active_hash
-
-            self._policy_checked = _monotonic()
-            if active_hash(self.engine) != self._policy_hash:
-                self._policy = None
         if self._policy is None:
-            from cityops.domain.cases.vocabulary import Channel
-            from cityops.domain.clock.calendar import calendar_for
-            from cityops.services.profile import active_profile
-
-            profile = active_profile(self.engine)
-            kwargs = {}
-            if profile.verification_channels:
-                kwargs["verification_channels"] = frozenset(
-                    Channel(c) for c in profile.verification_channels
-                )
-            self._policy = CasePolicy(profile, calendar_for(profile.calendar), **kwargs)
-            self._policy_hash = profile.content_hash
-            self._policy_checked = _monotonic()
+            self._policy = self._load_policy()
         return self._policy
+
+    def recheck_policy(self) -> bool:
+        """Load the city profile again if another version became active since it was loaded
+        (an administrator's change in another worker process, a rollback from the command
+        line). Returns whether the policy changed; nothing is loaded before first use."""
+        if self.policy_override is not None or self._policy is None:
+            return False
+        from cityops.services.profile import active_hash
+
+        if active_hash(self.engine) in (None, self._policy.profile.content_hash):
+            return False
+        self._policy = self._load_policy()
+        return True
+
+    def _load_policy(self) -> CasePolicy:
+        from cityops.domain.cases.vocabulary import Channel
+        from cityops.domain.clock.calendar import calendar_for
+        from cityops.services.profile import active_profile
+
+        profile = active_profile(self.engine)
+        kwargs = {}
+        if profile.verification_channels:
+            kwargs["verification_channels"] = frozenset(
+                Channel(c) for c in profile.verification_channels
+            )
+        return CasePolicy(profile, calendar_for(profile.calendar), **kwargs)
 
     @property
     def locator(self) -> Locator:
