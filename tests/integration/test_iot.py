@@ -229,3 +229,20 @@ def test_an_mqtt_drain_larger_than_a_batch_is_ingested_in_batches(
     result = feed.drain(batch=2)
     assert result is not None and result.accepted == 3 and result.rejected == []
     assert feed.inbox.empty()
+
+
+def test_readings_still_queued_at_shutdown_are_ingested_not_lost(iot_rt: Runtime) -> None:
+    """The broker counts a message delivered once the feed holds it: stopping the server
+    must take in what the feed still holds."""
+    import json
+
+    from cityops.services.iot.mqtt import MqttFeed
+
+    _register(iot_rt)
+    t = iot_rt.now()
+    feed = MqttFeed(iot_rt, "mqtt://127.0.0.1:1883", "cityops/iot/+/readings")
+    for m in (2, 1):
+        body = {"at": (t - timedelta(minutes=m)).isoformat(), "value": 1}
+        feed.inbox.put(("cityops/iot/37010201003000001/readings", json.dumps(body).encode()))
+    assert feed.stop() == 2
+    assert feed.inbox.empty() and feed.stop() == 0

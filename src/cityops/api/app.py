@@ -46,7 +46,10 @@ async def _every(seconds: float, job: Callable[[], object], stop: asyncio.Event)
             await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
+Job = tuple[float, Callable[[], object]]
+
+
+def _background_jobs(rt: Runtime) -> tuple[list[Job], list[Callable[[], object]]]:
     """Periodic work off the event loop: a city profile activated by another process taken
     up every ten seconds, the overdue sweep and the outbox relay every minute,
     the event log pushed to the exchange targets (other platforms) every ten seconds,
@@ -54,7 +57,8 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     classifier when enough corrections have arrived, and, for a demonstration, the demo city
     kept going (``CITYOPS_LIVE_DEMO_PER_DAY``); IoT devices gone silent marked offline every
     minute, and readings taken from MQTT every two seconds (``CITYOPS_MQTT_URL``). Each job
-    has its own task, so a long retraining never delays the sweep."""
+    has its own task, so a long retraining never delays the sweep. Returns the jobs and what
+    to run once they have stopped (the MQTT feed disconnects and ingests what it holds)."""
     from cityops.services.exchange import push_all
     from cityops.services.hotline.case_link import sync_case_outcomes
     from cityops.services.hotline.classification import retrain_if_due
@@ -62,7 +66,8 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
     from cityops.services.sweep import sweep_overdue
 
     relay = OutboxRelay(rt)
-    jobs: list[tuple[float, Callable[[], object]]] = [
+    at_stop: list[Callable[[], object]] = []
+    jobs: list[Job] = [
         (10, rt.recheck_policy),
         (60, lambda: sweep_overdue(rt)),
         (10, relay.relay_once),
@@ -79,11 +84,12 @@ def _background_jobs(rt: Runtime) -> list[tuple[float, Callable[[], object]]]:
         feed = MqttFeed(rt, rt.settings.mqtt_url, rt.settings.mqtt_topic)
         feed.start()
         jobs.append((2, feed.drain))
+        at_stop.append(feed.stop)
     if rt.settings.live_demo_per_day > 0:
         from cityops.services.simulation.live import LiveCity
 
         jobs.append((15, LiveCity(rt, per_day=rt.settings.live_demo_per_day).tick))
-    return jobs
+    return jobs, at_stop
 
 
 def create_app(
@@ -101,17 +107,19 @@ def create_app(
         # threads would only open and close connections beyond the pool.
         to_thread.current_default_thread_limiter().total_tokens = rt.settings.db_pool_size
         stop = asyncio.Event()
-        tasks = (
-            [asyncio.create_task(_every(s, job, stop)) for s, job in _background_jobs(rt)]
-            if background
-            else []
-        )
+        jobs, at_stop = _background_jobs(rt) if background else ([], [])
+        tasks = [asyncio.create_task(_every(s, job, stop)) for s, job in jobs]
         try:
             yield
         finally:
             stop.set()
             for task in tasks:
                 await task
+            for final in at_stop:
+                try:
+                    await asyncio.to_thread(final)
+                except Exception:
+                    log.exception("shutdown step failed")
 
     app = FastAPI(
         title="cityops 城市运行管理服务平台 API",

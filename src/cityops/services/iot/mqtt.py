@@ -64,7 +64,8 @@ def parse_message(topic: str, payload: bytes) -> list[ReadingIn]:
 
 class MqttFeed:
     """One per server process: ``start()`` connects and subscribes; ``drain()`` (every few
-    seconds, off the event loop) ingests what arrived."""
+    seconds, off the event loop) ingests what arrived; ``stop()`` (at shutdown) disconnects
+    and ingests the rest."""
 
     def __init__(self, rt: Runtime, url: str, topic: str = DEFAULT_TOPIC) -> None:
         self.rt = rt
@@ -86,10 +87,18 @@ class MqttFeed:
         client.loop_start()
         self.client = client
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """Disconnect, then ingest what is still queued: the broker considers those messages
+        delivered, so they would be lost with the process. Returns how many readings were
+        taken in."""
         if self.client is not None:
-            self.client.loop_stop()
             self.client.disconnect()
+            self.client.loop_stop()
+            self.client = None
+        taken = 0
+        while (result := self.drain()) is not None:
+            taken += result.accepted
+        return taken
 
     def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         client.subscribe(f"$share/{SHARE_GROUP}/{self.topic}", qos=1)
