@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,8 +53,18 @@ class Device:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def kinds(rt: Runtime) -> dict[str, SensorKind]:
-    return sensor_kinds(rt.policy.profile.iot)
+_kinds_of: list[tuple[object, Mapping[str, SensorKind]]] = []  # (profile, its kinds): the last one
+
+
+def kinds(rt: Runtime) -> Mapping[str, SensorKind]:
+    """The sensor kinds of the active city profile (read from it once per profile)."""
+    profile = rt.policy.profile
+    last = _kinds_of[-1] if _kinds_of else None
+    if last is not None and last[0] is profile:
+        return last[1]
+    found = sensor_kinds(profile.iot)
+    _kinds_of[:] = [(profile, found)]
+    return found
 
 
 def device_of(row: Any) -> Device:

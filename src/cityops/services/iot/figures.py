@@ -1,37 +1,17 @@
-"""The monitoring figures by device kind: how many devices, at which level, online; the
-intact rate (完好率) and, for street lights, the lighting rate (亮灯率); the open alarms."""
+"""The monitoring figures by device kind read from the devices (the formulas are the
+domain's, ``cityops.domain.iot.figures``) and the open alarms."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 
 from cityops.adapters.db.tables.iot import iot_alarms, iot_devices
+from cityops.domain.iot.figures import ALARM_LIST_ORDER, KindFigures, LevelCounts, kind_figures
 from cityops.services.iot.devices import kinds
 from cityops.services.runtime import Runtime
-
-LIGHTING_KIND = "street_light"
-
-
-@dataclass(frozen=True)
-class KindFigures:
-    kind: str
-    name: str
-    total: int
-    normal: int
-    warning: int
-    alarm: int
-    offline: int
-    never_seen: int
-    online_rate: float | None  # (total − offline − never seen) / total, percent
-    intact_rate: float | None  # devices working normally (no alarm, online) / total, percent
-    lighting_rate: float | None  # street lights: lit (online, no fault) / total, percent
-
-
-def _pct(n: int, d: int) -> float | None:
-    return round(100.0 * n / d, 2) if d else None
 
 
 def iot_figures(rt: Runtime, district: str | None = None) -> list[KindFigures]:
@@ -49,36 +29,17 @@ def iot_figures(rt: Runtime, district: str | None = None) -> list[KindFigures]:
             .where(and_(*where))
             .group_by(iot_devices.c.kind, iot_devices.c.level, iot_devices.c.last_seen_at.is_(None))
         ).all()
-    counts: dict[str, dict[str, int]] = {}
-    for kind, level, never, n in rows:
-        c = counts.setdefault(
-            kind, {"normal": 0, "warning": 0, "alarm": 0, "offline": 0, "never": 0}
-        )
-        if never:
-            c["never"] += int(n)
+    by_level: dict[str, dict[str, int]] = defaultdict(dict)
+    never: dict[str, int] = defaultdict(int)
+    for kind, level, never_seen, n in rows:
+        if never_seen:
+            never[kind] += int(n)
         else:
-            c[level] = c.get(level, 0) + int(n)
-    out = []
-    for code, k in kinds(rt).items():
-        c = counts.get(code, {"normal": 0, "warning": 0, "alarm": 0, "offline": 0, "never": 0})
-        total = sum(c.values())
-        working = c["normal"] + c["warning"]
-        out.append(
-            KindFigures(
-                kind=code,
-                name=k.name,
-                total=total,
-                normal=c["normal"],
-                warning=c["warning"],
-                alarm=c["alarm"],
-                offline=c["offline"],
-                never_seen=c["never"],
-                online_rate=_pct(total - c["offline"] - c["never"], total),
-                intact_rate=_pct(working, total),
-                lighting_rate=_pct(working, total) if code == LIGHTING_KIND else None,
-            )
-        )
-    return out
+            by_level[kind][level] = by_level[kind].get(level, 0) + int(n)
+    return [
+        kind_figures(k, LevelCounts.of(by_level.get(code, {}), never.get(code, 0)))
+        for code, k in kinds(rt).items()
+    ]
 
 
 def open_alarms(rt: Runtime, limit: int = 200) -> list[dict[str, Any]]:
@@ -109,5 +70,4 @@ def open_alarms(rt: Runtime, limit: int = 200) -> list[dict[str, Any]]:
             .mappings()
             .all()
         )
-    order = {"alarm": 0, "offline": 1, "warning": 2}
-    return sorted((dict(r) for r in rows), key=lambda r: order.get(r["level"], 9))
+    return sorted((dict(r) for r in rows), key=lambda r: ALARM_LIST_ORDER.get(r["level"], 9))
