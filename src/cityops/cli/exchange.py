@@ -97,28 +97,26 @@ def push() -> None:
         console.print(f"{r.target}: 推送{r.sent}条，进度至事件{r.cursor}{note}")
 
 
-@exchange_app.command("pause")
-def pause(name: Annotated[str, typer.Argument()]) -> None:
-    """暂停推送 Pause a target."""
+def _set_active(name: str, active: bool) -> None:
     from cityops.services import exchange
 
     try:
-        exchange.update_target(_rt(), name, active=False)
+        exchange.update_target(_rt(), name, active=active)
     except CityopsError as exc:
         _fail(exc)
-    console.print(f"{name}: 已暂停")
+    console.print(f"{name}: {'已恢复' if active else '已暂停'}")
+
+
+@exchange_app.command("pause")
+def pause(name: Annotated[str, typer.Argument()]) -> None:
+    """暂停推送 Pause a target."""
+    _set_active(name, False)
 
 
 @exchange_app.command("resume")
 def resume(name: Annotated[str, typer.Argument()]) -> None:
     """恢复推送 Resume a target (and try it at once)."""
-    from cityops.services import exchange
-
-    try:
-        exchange.update_target(_rt(), name, active=True)
-    except CityopsError as exc:
-        _fail(exc)
-    console.print(f"{name}: 已恢复")
+    _set_active(name, True)
 
 
 @exchange_app.command("remove")

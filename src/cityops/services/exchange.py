@@ -32,9 +32,7 @@ import httpx
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from cityops.adapters.db.case_repository import row_to_event
 from cityops.adapters.db.event_log import committed_end, max_event_id
-from cityops.adapters.db.tables.cases import case_events
 from cityops.adapters.db.tables.exchange import exchange_targets as targets
 from cityops.domain.cases.vocabulary import EventType
 from cityops.errors import ConflictError, NotFoundError, ValidationError
@@ -271,41 +269,38 @@ def _push_target(
         uow.commit()
     if not taken:
         return None
+    result: PushResult | None = None
+    outcome: dict[str, Any] = {}
     try:
-        return _deliver(rt, target_id, end, post, batch)
-    finally:
+        result, outcome = _deliver(rt, target_id, end, post, batch)
+    finally:  # the outcome and the lease's end in one write, even if the delivery broke
         with rt.uow() as uow:
             uow.conn.execute(
-                update(targets).where(targets.c.id == target_id).values(lease_until=None)
+                update(targets)
+                .where(targets.c.id == target_id)
+                .values(lease_until=None, **outcome)
             )
             uow.commit()
+    return result
 
 
-def _deliver(rt: Runtime, target_id: int, end: int, post: Post, batch: int) -> PushResult:
+def _deliver(
+    rt: Runtime, target_id: int, end: int, post: Post, batch: int
+) -> tuple[PushResult, dict[str, Any]]:
+    """Send the target its next batch; returns the result and the target's columns to write."""
     profile = rt.policy.profile
     tz = ZoneInfo(profile.calendar.time_zone)
     with rt.uow(readonly=True) as uow:
         t = uow.conn.execute(select(targets).where(targets.c.id == target_id)).one()
-        rows = (
-            uow.conn.execute(
-                select(case_events)
-                .where(and_(case_events.c.id > t.cursor, case_events.c.id <= end))
-                .order_by(case_events.c.id)
-                .limit(batch)
-            )
-            .mappings()
-            .all()
-        )
-    if not rows:
-        return PushResult(t.name, 0, int(t.cursor))
-    last = int(rows[-1]["id"])
+        found = uow.cases.events_after(int(t.cursor), until_id=end, limit=batch)
+    if not found:
+        return PushResult(t.name, 0, int(t.cursor)), {}
+    last = found[-1][0]
     wanted = set(t.event_types) if t.event_types is not None else None
-    records = [
-        event_record(row_to_event(r), tz) for r in rows if wanted is None or r["type"] in wanted
-    ]
+    records = [event_record(e, tz) for _, e in found if wanted is None or e.type.value in wanted]
     error = None
     if records:
-        first = int(rows[0]["id"])
+        first = found[0][0]
         body = json.dumps(
             {
                 "city_code": profile.city_code,
@@ -329,32 +324,20 @@ def _deliver(rt: Runtime, target_id: int, end: int, post: Post, batch: int) -> P
         except httpx.HTTPError as exc:
             error = f"无法送达：{type(exc).__name__}: {exc}"[:500]
     now = rt.now()
-    with rt.uow() as uow:
-        if error is None:
-            uow.conn.execute(
-                update(targets)
-                .where(targets.c.id == target_id)
-                .values(
-                    cursor=last,
-                    delivered=targets.c.delivered + len(records),
-                    failures=0,
-                    last_error=None,
-                    last_success_at=now,
-                    next_attempt_at=None,
-                )
-            )
-        else:
-            failures = int(t.failures) + 1
-            wait = min(timedelta(seconds=10 * 2 ** min(failures, 12)), MAX_BACKOFF)
-            uow.conn.execute(
-                update(targets)
-                .where(targets.c.id == target_id)
-                .values(failures=failures, last_error=error, next_attempt_at=now + wait)
-            )
-        uow.commit()
     if error is not None:
-        return PushResult(t.name, 0, int(t.cursor), error)
-    return PushResult(t.name, len(records), last, moved=True)
+        failures = int(t.failures) + 1
+        wait = min(timedelta(seconds=10 * 2 ** min(failures, 12)), MAX_BACKOFF)
+        outcome = {"failures": failures, "last_error": error, "next_attempt_at": now + wait}
+        return PushResult(t.name, 0, int(t.cursor), error), outcome
+    outcome = {
+        "cursor": last,
+        "delivered": targets.c.delivered + len(records),
+        "failures": 0,
+        "last_error": None,
+        "last_success_at": now,
+        "next_attempt_at": None,
+    }
+    return PushResult(t.name, len(records), last, moved=True), outcome
 
 
 def push_all(

@@ -282,25 +282,25 @@ class CaseRepository:
         ).mappings()
         return [row_to_event(r) for r in rows]
 
+    def events_after(
+        self, after_id: int, *, until_id: int | None = None, limit: int = 5000
+    ) -> list[tuple[int, Event]]:
+        """Up to ``limit`` events recorded after ``after_id`` (and not after ``until_id``),
+        in recording order, with their ids."""
+        where = [case_events.c.id > after_id]
+        if until_id is not None:
+            where.append(case_events.c.id <= until_id)
+        rows = self.conn.execute(
+            select(case_events).where(and_(*where)).order_by(case_events.c.id).limit(limit)
+        ).mappings()
+        return [(int(r["id"]), row_to_event(r)) for r in rows]
+
     def iter_events(self, batch: int = 5000, since_id: int = 0) -> Iterator[tuple[int, Event]]:
         """All events in recording order, streamed in batches (for export and rebuilds)."""
         last = since_id
-        while True:
-            rows = (
-                self.conn.execute(
-                    select(case_events)
-                    .where(case_events.c.id > last)
-                    .order_by(case_events.c.id)
-                    .limit(batch)
-                )
-                .mappings()
-                .all()
-            )
-            if not rows:
-                return
-            for r in rows:
-                yield int(r["id"]), row_to_event(r)
-            last = int(rows[-1]["id"])
+        while found := self.events_after(last, limit=batch):
+            yield from found
+            last = found[-1][0]
 
     def open_cases_near(
         self,
