@@ -17,6 +17,7 @@ from cityops.adapters.db.tables.cases import case_events, cases
 from cityops.adapters.db.tables.geography import grids
 from cityops.domain.evaluation.definitions import ObjectKind
 from cityops.domain.geo.measure import distance_m
+from cityops.services import cockpit
 from cityops.services.evaluation.evaluate import evaluate
 from tests.api_evaluation.conftest import NOW, ZONE, City, at
 
@@ -114,6 +115,21 @@ def test_a_district_sees_its_own_figures(city: City):
     assert {c["code"][:6] for c in got["heat"]["cells"]} == {city.b.district}
     ids = {r["id"] for r in rows}
     assert got["events"] and all(e["case_id"] in ids for e in got["events"])
+
+
+@pytest.mark.parametrize("window", [1_000_000, 3, 0])
+def test_a_districts_latest_events_are_its_newest_however_they_are_found(
+    city: City, window: int, monkeypatch: pytest.MonkeyPatch
+):
+    """Looked for among the city's newest events first; a window that holds too few of the
+    district's (3 events, none) falls back to reading the district's cases."""
+    monkeypatch.setattr(cockpit, "LATEST_WINDOW", window)
+    district = city.b.district
+    mine = {r["id"] for r in case_rows(city) if r["district_code"] == district}
+    newest = [e["id"] for e in reversed(event_rows(city)) if e["case_id"] in mine][:5]
+    req = cockpit.SummaryRequest(district=district, latest=5)
+    got = cockpit.summary(city.engine, city.rt.policy.profile, NOW, req, cockpit.DayStore())
+    assert len(newest) == 5 and [e["id"] for e in got["events"]] == newest
 
 
 def test_units_closure_rates_are_the_departments_of_the_evaluation(city: City):
