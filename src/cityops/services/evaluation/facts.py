@@ -11,7 +11,7 @@ The projection only makes the evaluation fast: the engine reads whatever it has 
 yet (events above the watermark) from the log itself. On PostgreSQL the watermark only passes
 events whose transactions have ended: a brief ``SHARE`` lock on ``case_events`` waits for the
 writers in flight (an event id is drawn inside the inserting transaction, so a smaller id can
-commit after a larger one); if it cannot be had within ``LOCK_TIMEOUT`` the refresh is left
+commit after a larger one); if it cannot be had within the log's lock timeout the refresh is left
 for the next time.
 """
 
@@ -50,7 +50,6 @@ from cityops.services.evaluation.facts_sql import (
 # by the engine and rebuilt by the next refresh.
 FACTS_VERSION = 1
 BATCH_EVENTS = 100_000
-LOCK_TIMEOUT = "2s"
 # After taking in this many events, refresh the planner's statistics of the projection.
 ANALYZE_AFTER = 50_000
 PROJECTION = (
@@ -139,10 +138,6 @@ def watermark(conn: Connection) -> int:
     return state[1]
 
 
-def _log_end(engine: Engine) -> int | None:
-    return committed_end(engine, LOCK_TIMEOUT)
-
-
 def _reset(conn: Connection, now: datetime) -> None:
     for table in PROJECTION:
         conn.execute(table.delete())
@@ -165,7 +160,7 @@ def refresh_facts(
     """Take every committed event newer than the watermark into the projection (``rebuild``:
     empty it first; ``until``: no event with a larger id). ``on_batch(done, total)`` is called
     after each batch (event ids)."""
-    end = _log_end(engine)
+    end = committed_end(engine)
     now = datetime.now(UTC)
     rebuilt = False
     with engine.begin() as conn:
