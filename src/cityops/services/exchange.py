@@ -276,9 +276,7 @@ def _push_target(
     finally:  # the outcome and the lease's end in one write, even if the delivery broke
         with rt.uow() as uow:
             uow.conn.execute(
-                update(targets)
-                .where(targets.c.id == target_id)
-                .values(lease_until=None, **outcome)
+                update(targets).where(targets.c.id == target_id).values(lease_until=None, **outcome)
             )
             uow.commit()
     return result
