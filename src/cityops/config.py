@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     mqtt_topic: str = Field(
         default="cityops/iot/+/readings", description="The topic the readings come on"
     )
+    events_mqtt_url: str = Field(
+        default="",
+        description="Case messages out to an MQTT broker, e.g. mqtt://127.0.0.1:1883 (empty: off)",
+    )
+    events_mqtt_prefix: str = Field(
+        default="cityops/events",
+        description="Topic prefix of the case messages: <prefix>/case/<event type>",
+    )
     db_pool_size: int = Field(
         default=20,
         ge=1,

@@ -51,14 +51,16 @@ Job = tuple[float, Callable[[], object]]
 
 def _background_jobs(rt: Runtime) -> tuple[list[Job], list[Callable[[], object]]]:
     """Periodic work off the event loop: a city profile activated by another process taken
-    up every ten seconds, the overdue sweep and the outbox relay every minute,
-    the event log pushed to the exchange targets (other platforms) every ten seconds,
+    up every ten seconds, the overdue sweep every minute, the outbox relayed every ten
+    seconds (case messages to an MQTT broker with ``CITYOPS_EVENTS_MQTT_URL``), the event log
+    pushed to the exchange targets (other platforms) every ten seconds,
     hotline replies that follow their cases' outcomes, (hourly) retraining the order
     classifier when enough corrections have arrived, and, for a demonstration, the demo city
     kept going (``CITYOPS_LIVE_DEMO_PER_DAY``); IoT devices gone silent marked offline every
     minute, and readings taken from MQTT every two seconds (``CITYOPS_MQTT_URL``). Each job
     has its own task, so a long retraining never delays the sweep. Returns the jobs and what
-    to run once they have stopped (the MQTT feed disconnects and ingests what it holds)."""
+    to run once they have stopped (the MQTT clients disconnect; the feed first ingests what
+    it holds)."""
     from cityops.services.exchange import push_all
     from cityops.services.hotline.case_link import sync_case_outcomes
     from cityops.services.hotline.classification import retrain_if_due
@@ -67,10 +69,17 @@ def _background_jobs(rt: Runtime) -> tuple[list[Job], list[Callable[[], object]]
 
     relay = OutboxRelay(rt)
     at_stop: list[Callable[[], object]] = []
+    if rt.settings.events_mqtt_url:
+        from cityops.adapters.mqtt_publisher import MqttPublisher
+
+        publisher = MqttPublisher(rt.settings.events_mqtt_url, rt.settings.events_mqtt_prefix)
+        publisher.start()
+        relay.subscribe("case.", publisher)
+        at_stop.append(publisher.stop)
     jobs: list[Job] = [
         (10, rt.recheck_policy),
         (60, lambda: sweep_overdue(rt)),
-        (10, relay.relay_once),
+        (10, relay.relay_all),
         (10, lambda: push_all(rt, rounds=25)),  # up to 5,000 events a target per round
         (60, lambda: sync_case_outcomes(rt)),
         (3600, lambda: retrain_if_due(rt, "system.classifier")),

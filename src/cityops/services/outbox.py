@@ -1,6 +1,9 @@
 """The outbox relay: publishes committed messages to subscribers, after the transaction that
-wrote them. Subscribers are in-process callables (the live cockpit, webhooks, message-broker
-adapters); a failing subscriber is retried on the next run and never blocks the others."""
+wrote them. Subscribers are in-process callables: the served app gives the case messages to
+an MQTT broker when ``CITYOPS_EVENTS_MQTT_URL`` is set (``adapters/mqtt_publisher.py``). A
+message is published at least once: a subscriber that fails leaves it for the next run (up to
+``max_attempts`` runs; then it stays, with its error, and no longer holds the others back).
+Nothing is published inside a database transaction, so a slow subscriber never holds a lock."""
 
 from __future__ import annotations
 
@@ -31,21 +34,34 @@ class OutboxRelay:
 
     def relay_once(self, limit: int = 500) -> int:
         """Publish up to ``limit`` pending messages; returns how many were published."""
+        with self.rt.uow(readonly=True) as uow:
+            pending = uow.outbox.pending(limit, self.max_attempts)
+        done: list[int] = []
+        failed: list[tuple[int, str]] = []
+        for msg in pending:
+            try:
+                for prefix, fn in self.subscribers:
+                    if msg["topic"].startswith(prefix):
+                        fn(msg["topic"], msg["payload"])
+            except Exception as exc:
+                failed.append((int(msg["id"]), f"{type(exc).__name__}: {exc}"))
+                continue
+            done.append(int(msg["id"]))
         with self.rt.uow() as uow:
-            pending = uow.outbox.pending(limit)
-            done: list[int] = []
-            for msg in pending:
-                if msg["attempts"] >= self.max_attempts:
-                    continue
-                try:
-                    for prefix, fn in self.subscribers:
-                        if msg["topic"].startswith(prefix):
-                            fn(msg["topic"], msg["payload"])
-                except Exception as exc:
-                    uow.outbox.mark_failed(int(msg["id"]), f"{type(exc).__name__}: {exc}")
-                    continue
-                done.append(int(msg["id"]))
+            for msg_id, error in failed:
+                uow.outbox.mark_failed(msg_id, error)
             uow.outbox.mark_published(done, self.rt.now())
             uow.outbox.prune_published(self.rt.now() - self.keep_published, PRUNE_BATCH)
             uow.commit()
         return len(done)
+
+    def relay_all(self, limit: int = 500, max_rounds: int = 100) -> int:
+        """Relay batch after batch until fewer than ``limit`` were pending (or ``max_rounds``
+        batches): a busy hour's messages do not queue up behind a batch a run."""
+        total = 0
+        for _ in range(max_rounds):
+            n = self.relay_once(limit)
+            total += n
+            if n < limit:
+                break
+        return total

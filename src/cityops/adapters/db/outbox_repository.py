@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select, update
 
 from cityops.adapters.db.tables.cases import outbox
 
@@ -23,9 +23,14 @@ class OutboxRepository:
             {"topic": topic, "key": key, "payload": payload, "created_at": now, "attempts": 0},
         )
 
-    def pending(self, limit: int = 500) -> list[dict[str, Any]]:
+    def pending(self, limit: int = 500, max_attempts: int | None = None) -> list[dict[str, Any]]:
+        """The oldest unpublished messages; with ``max_attempts``, not those that failed that
+        often (they stay, with their last error, for someone to look at)."""
+        where: list[ColumnElement[bool]] = [outbox.c.published_at.is_(None)]
+        if max_attempts is not None:
+            where.append(outbox.c.attempts < max_attempts)
         rows = self.conn.execute(
-            select(outbox).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(limit)
+            select(outbox).where(and_(*where)).order_by(outbox.c.id).limit(limit)
         ).mappings()
         return [dict(r) for r in rows]
 

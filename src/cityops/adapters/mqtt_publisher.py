@@ -1,0 +1,54 @@
+"""Case messages out to an MQTT broker: the outbox relay's subscriber for systems that follow
+the city's cases by message (a big screen's vendor, a district's own platform, a 12345
+system). Topic ``<prefix>/<message topic with "/" for ".">``, e.g.
+``cityops/events/case/dispatched``; the payload is the outbox message as JSON (UTF-8), QoS 1.
+A publish returns only when the broker has acknowledged it, and raises otherwise, so the
+relay keeps a message the broker did not take and tries it again."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+from urllib.parse import urlparse
+
+DEFAULT_PREFIX = "cityops/events"
+
+
+class MqttPublisher:
+    def __init__(self, url: str, prefix: str = DEFAULT_PREFIX, timeout: float = 5.0) -> None:
+        self.url = urlparse(url)
+        self.prefix = prefix.rstrip("/")
+        self.timeout = timeout
+        self.client: Any = None
+        self.connected = threading.Event()
+
+    def start(self) -> None:
+        import paho.mqtt.client as mqtt
+
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+        if self.url.username:
+            client.username_pw_set(self.url.username, self.url.password)
+        client.on_connect = lambda *_args: self.connected.set()
+        client.on_disconnect = lambda *_args: self.connected.clear()
+        client.connect_async(self.url.hostname or "127.0.0.1", self.url.port or 1883)
+        client.loop_start()
+        self.client = client
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.disconnect()
+            self.client.loop_stop()
+            self.client = None
+
+    def topic_for(self, topic: str) -> str:
+        return f"{self.prefix}/{topic.replace('.', '/')}"
+
+    def __call__(self, topic: str, payload: dict[str, Any]) -> None:
+        if self.client is None or not self.connected.wait(self.timeout):
+            raise ConnectionError(f"MQTT broker {self.url.hostname}:{self.url.port} not connected")
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        info = self.client.publish(self.topic_for(topic), body, qos=1)
+        info.wait_for_publish(self.timeout)
+        if not info.is_published():
+            raise TimeoutError(f"MQTT broker did not acknowledge within {self.timeout} s")
