@@ -347,6 +347,10 @@ def train(
     )
 
 
+# A history a classifier cannot learn from yet: the scheduled retraining waits for more.
+NOTHING_TO_LEARN = frozenset({"hotline.no_training_data", "classify.too_few_labels"})
+
+
 def retrain_if_due(
     rt: Runtime,
     actor: str,
@@ -355,7 +359,9 @@ def retrain_if_due(
     max_age: timedelta = timedelta(days=7),
 ) -> TrainingReport | None:
     """Retrain when there is no model, when ``min_corrections`` corrections arrived since the
-    active model, or when it is older than ``max_age`` and orders were closed since."""
+    active model, or when it is older than ``max_age`` and orders were closed since. A city
+    with nothing to learn from yet (no orders, cases or corrections) is not an error here:
+    None, and the next run looks again."""
     with rt.uow(readonly=True) as uow:
         last = uow.conn.execute(
             select(hotline_models.c.created_at)
@@ -382,7 +388,12 @@ def retrain_if_due(
         )
     if not due:
         return None
-    return train(rt, actor)
+    try:
+        return train(rt, actor)
+    except CityopsError as exc:
+        if exc.code not in NOTHING_TO_LEARN:
+            raise
+        return None
 
 
 def models(rt: Runtime) -> list[dict[str, Any]]:
