@@ -4,7 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from tests.browser.conftest import Server, photo_file
+
+
+def filed_case(server: Server, description: str) -> dict[str, Any]:
+    """A citizen's report, verified on site and filed through the API: a case waiting for
+    the dispatcher."""
+    lat, lon = server.grid_point()
+    r = httpx.post(
+        f"{server.url}/api/v1/public/reports",
+        data={"description": description, "lon": lon, "lat": lat, "crs": "wgs84"},
+        files=[("photos", ("p.png", photo_file()["buffer"], "image/png"))],
+        timeout=60,
+    )
+    r.raise_for_status()
+    case = server.api("acceptor.1", "GET", "cases", params={"text": description})["items"][0]
+    detail = server.api("acceptor.1", "GET", f"cases/{case['id']}")
+    server.api(detail["verifier"], "POST", f"cases/{case['id']}/verify", json={"found": True})
+    words = server.api("acceptor.1", "GET", "console/dictionary")
+    cls = next(c for c in words["filing"] if c["name"] == "暴露垃圾")
+    cond = next(x for x in cls["conditions"] if x["working"])
+    out: dict[str, Any] = server.api(
+        "acceptor.1",
+        "POST",
+        f"cases/{case['id']}/file",
+        json={"class_code": cls["code"], "condition_code": cond["code"]},
+    )
+    return out
 
 
 def open_case(page: Any, server: Server, case_id: int) -> None:

@@ -8,38 +8,18 @@ import io
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import Server, desk_login, photo_file
-from tests.browser.steps import act, el_select, open_case
+from tests.browser.steps import act, el_select, filed_case, open_case
 
 pytestmark = pytest.mark.browser
 
 
 def dispatched_case(server: Server) -> dict[str, Any]:
     """A case reported, verified, filed and dispatched through the API (the set-up)."""
-    lat, lon = server.grid_point()
-    r = httpx.post(
-        f"{server.url}/api/v1/public/reports",
-        data={"description": "桥下绿化带内堆放建筑垃圾", "lon": lon, "lat": lat, "crs": "wgs84"},
-        files=[("photos", ("p.png", photo_file()["buffer"], "image/png"))],
-        timeout=60,
-    )
-    r.raise_for_status()
-    case = server.api("acceptor.1", "GET", "cases", params={"text": "桥下绿化带"})["items"][0]
-    detail = server.api("acceptor.1", "GET", f"cases/{case['id']}")
-    server.api(detail["verifier"], "POST", f"cases/{case['id']}/verify", json={"found": True})
-    words = server.api("acceptor.1", "GET", "console/dictionary")
-    cls = next(c for c in words["filing"] if c["name"] == "暴露垃圾")
-    cond = next(x for x in cls["conditions"] if x["working"])
-    server.api(
-        "acceptor.1",
-        "POST",
-        f"cases/{case['id']}/file",
-        json={"class_code": cls["code"], "condition_code": cond["code"]},
-    )
+    case = filed_case(server, "桥下绿化带内堆放建筑垃圾")
     out: dict[str, Any] = server.api(
         "dispatcher.1", "POST", f"cases/{case['id']}/dispatch", json={}
     )

@@ -12,6 +12,9 @@ export default {
   'app.logout': 'Log out',
   'app.mobileLink': 'Inspectors’ mobile app',
   'app.publicLink': 'Public reporting',
+  'waiting.title': 'New work',
+  'waiting.more': '{queue}: {n} more, {total} waiting. Click to open.',
+
   'menu.queue': 'My queue',
   'menu.overdue': 'Overdue',
   'menu.search': 'Case search',

@@ -18,6 +18,9 @@ export default {
   'app.mobileLink': '监督员移动端',
   'app.publicLink': '市民随手拍',
 
+  'waiting.title': '新的待办',
+  'waiting.more': '{queue}新增 {n} 件，共 {total} 件。点击查看。',
+
   'menu.queue': '我的待办',
   'menu.overdue': '超期案卷',
   'menu.search': '案卷查询',
