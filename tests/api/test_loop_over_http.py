@@ -234,3 +234,35 @@ def test_a_filed_case_is_cancelled_by_the_shift_leader_and_a_duplicate_report_is
         )
     )
     assert case["state"] == "rejected" and case["duplicate_of"] == original.id
+
+
+def test_every_case_says_whether_its_deadline_counts_working_time(world: World):
+    """The countdowns follow the clock that set the deadline. In the demo city a normal case's
+    stages (verify 1, file and dispatch 0.5 working hours) and its handling (4 working hours)
+    count working time; an urgent report must be filed within 10 natural minutes."""
+    shown: dict[int, bool] = {}
+    for state in ("verifying", "reported", "filed", "dispatched"):
+        case = world.case_in(state)
+        shown[case.id] = True
+    urgent = _ok(
+        world.post(
+            "inspector_a",
+            "/cases",
+            data={
+                "description": "井盖缺失，行人有坠落危险",
+                "lon": str(world.a.lon),
+                "lat": str(world.a.lat),
+                "class_code": CLASS,
+                "urgency": "urgent",
+            },
+            files=[("photos", ("before.jpg", JPEG, "image/jpeg"))],
+        ),
+        201,
+    )["case"]
+    shown[urgent["id"]] = False
+    for case_id, working in shown.items():
+        detail = _ok(world.get("admin", f"/cases/{case_id}"))
+        assert detail["deadline"] is not None and detail["deadline_working"] is working, detail
+        listed = _ok(world.get("admin", "/cases", params={"text": detail["description"]}))
+        row = next(r for r in listed["items"] if r["id"] == case_id)
+        assert row["deadline_working"] is working and row["deadline"] == detail["deadline"]

@@ -151,6 +151,9 @@ def test_handling_limits_follow_the_domain_examples(demo: CityProfile) -> None:
     [
         (Stage.VERIFY, Urgency.NORMAL, AreaClass.URBAN, TimeLimit(1, LimitUnit.WORKING_HOURS)),
         (Stage.VERIFY, Urgency.NORMAL, AreaClass.RURAL, TimeLimit(2, LimitUnit.WORKING_HOURS)),
+        # urgency beats the area: the urgent row (30 natural minutes), not the area's hours
+        (Stage.VERIFY, Urgency.URGENT, AreaClass.URBAN, TimeLimit(30, LimitUnit.MINUTES)),
+        (Stage.VERIFY, Urgency.URGENT, AreaClass.RURAL, TimeLimit(30, LimitUnit.MINUTES)),
         (Stage.FILE, Urgency.URGENT, AreaClass.URBAN, TimeLimit(10, LimitUnit.MINUTES)),
         (Stage.FILE, Urgency.NORMAL, AreaClass.RURAL, TimeLimit(0.5, LimitUnit.WORKING_HOURS)),
         (Stage.DISPATCH, Urgency.URGENT, AreaClass.RURAL, TimeLimit(10, LimitUnit.MINUTES)),

@@ -16,6 +16,7 @@ from cityops.domain.access import User, is_public_view, sees_contact
 from cityops.domain.cases.attachments import sniff_mime
 from cityops.domain.cases.machine import allowed_actions
 from cityops.domain.cases.model import Actor, Case, Event
+from cityops.domain.cases.policy import deadline_is_working
 from cityops.domain.cases.vocabulary import (
     STATE_LABELS_ZH,
     CaseState,
@@ -126,6 +127,14 @@ def summary_out(row: dict[str, Any], profile: CityProfile) -> CaseSummaryOut:
         assigned_unit=row["assigned_unit"],
         stage=row["stage"],
         deadline=deadline,
+        deadline_working=deadline_is_working(
+            profile,
+            state.value,
+            row["stage"],
+            row["urgency"],
+            row["area_class"],
+            row["handling_working"],
+        ),
         suspended=bool(row["suspended"]),
         light=row["light"],
         reported_at=row["reported_at"],
@@ -169,6 +178,14 @@ def case_out(
         if case.stage_clock
         else ("handle" if case.state == CaseState.DISPATCHED else None),
         deadline=deadline,
+        deadline_working=deadline_is_working(
+            profile,
+            case.state.value,
+            case.stage_clock.stage.value if case.stage_clock else None,
+            case.urgency.value,
+            case.area_class.value,
+            case.handling.working if case.handling else None,
+        ),
         stage_deadline=case.stage_clock.deadline if case.stage_clock else None,
         suspended=case.suspended,
         light=case.light.value,

@@ -72,6 +72,8 @@ SUMMARY_COLUMNS = (
     cases.c.stage,
     cases.c.stage_deadline,
     cases.c.handling_deadline,
+    cases.c.handling_working,
+    cases.c.area_class,
     cases.c.suspended,
     cases.c.light,
     cases.c.reported_at,

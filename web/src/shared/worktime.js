@@ -26,13 +26,11 @@ export function isWorkingTime(ms) {
   return periods.some(([a, b]) => a <= ms && ms < b)
 }
 
-// Whether a case's current clock runs in working time. Stage limits of urgent cases are in
-// natural minutes; everything else in the demo profiles is working time. A summary field
-// `deadline_working` from the API, when present, decides.
+// Whether a case's current deadline counts working time: the API says so with each case
+// (`deadline_working`, from the unit of the limit that set it). A case kept from before the
+// API said it (the inspectors' offline copy) counts working time, as most limits do.
 export function clockIsWorking(c) {
-  if (c && typeof c.deadline_working === 'boolean') return c.deadline_working
-  if (c && c.stage && c.stage !== 'handle' && c.urgency === 'urgent') return false
-  return true
+  return c && typeof c.deadline_working === 'boolean' ? c.deadline_working : true
 }
 
 // {ms, overdue, working, paused}: remaining (or overdue) time of a deadline at `now`.

@@ -148,6 +148,11 @@ class CaseSummaryOut(BaseModel):
     assigned_unit: str | None
     stage: str | None
     deadline: datetime | None
+    deadline_working: bool | None = Field(
+        description="The deadline counts working time (True) or natural time (False); "
+        "null without a deadline. A countdown follows it: outside working hours a working "
+        "clock stands still"
+    )
     suspended: bool
     light: str
     reported_at: datetime

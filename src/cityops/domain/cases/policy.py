@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cityops.domain.cases.vocabulary import Channel
+from cityops.domain.cases.vocabulary import CaseState, Channel
 from cityops.domain.catalog.model import AreaClass, CityProfile, FilingCondition, Stage, Urgency
 from cityops.domain.clock.case_clock import YELLOW_FRACTION
 from cityops.domain.clock.limits import LimitUnit, TimeLimit
@@ -58,3 +58,27 @@ class CasePolicy:
                 class_code=class_code,
             )
         return cond
+
+
+def deadline_is_working(
+    profile: CityProfile,
+    state: str,
+    stage: str | None,
+    urgency: str,
+    area_class: str,
+    handling_working: bool | None,
+) -> bool | None:
+    """Whether the deadline a case shows counts working time (True) or natural time (False),
+    which is what a countdown must follow: the handling clock's own unit while the case is
+    dispatched, else the unit of its current stage's limit in ``profile``. None when the case
+    has no deadline."""
+    if state == CaseState.DISPATCHED.value:
+        return handling_working
+    if stage is None:
+        return None
+    try:
+        key = (Stage(stage), Urgency(urgency), AreaClass(area_class))
+    except ValueError:
+        return None
+    limit = profile.stage_limit(*key) or FALLBACK_STAGE_LIMIT
+    return limit.unit.is_working

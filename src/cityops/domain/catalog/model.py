@@ -169,7 +169,10 @@ class CityProfile:
         urgency: Urgency = Urgency.NORMAL,
         area_class: AreaClass = AreaClass.URBAN,
     ) -> TimeLimit | None:
-        """The most specific matching stage limit (urgency and area both matching beats one)."""
+        """The most specific matching stage limit: a row naming both the urgency and the area
+        class beats one naming one of them, and of those a row naming the urgency beats one
+        naming the area (an urgent case's shorter limit applies wherever it is); a row naming
+        neither comes last. Among equals the first row in the file wins."""
         best: tuple[int, TimeLimit] | None = None
         for s in self.stage_limits:
             if s.stage != stage:
@@ -178,7 +181,7 @@ class CityProfile:
                 continue
             if s.area_class is not None and s.area_class != area_class:
                 continue
-            score = (s.urgency is not None) + (s.area_class is not None)
+            score = 2 * (s.urgency is not None) + (s.area_class is not None)
             if best is None or score > best[0]:
                 best = (score, s.limit)
         return best[1] if best else None
