@@ -97,6 +97,8 @@ def test_search_filters_saves_and_exports(server: Server, contexts: Any, shots: 
     page.locator(".el-message-box input").fill("桥下垃圾")
     page.locator(".el-message-box .el-button--primary").click()
     page.wait_for_selector("text=查询条件已保存")
+    kept = server.api("acceptor.1", "GET", "saved-searches")  # with the account
+    assert [(s["name"], s["query"]["text"]) for s in kept] == [("桥下垃圾", "桥下绿化带")]
     with page.expect_download() as download:
         page.click("[data-test=export]")
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -109,3 +111,28 @@ def test_search_filters_saves_and_exports(server: Server, contexts: Any, shots: 
     page.locator(".el-select-dropdown__item:visible", has_text="桥下垃圾").click()
     page.wait_for_selector(f"[data-test=case-{case['case_no']}]")
     shots(page, "saved-search")
+
+    # another browser (another desk, the next morning) finds it too
+    elsewhere = contexts("desk").new_page()
+    desk_login(elsewhere, server, "acceptor.1")
+    elsewhere.click("[data-test=menu-search]")
+    elsewhere.click("[data-test=saved-select]")
+    elsewhere.locator(".el-select-dropdown__item:visible", has_text="桥下垃圾").click()
+    elsewhere.wait_for_selector(f"[data-test=case-{case['case_no']}]")
+
+
+def test_searches_an_earlier_version_kept_in_the_browser_move_to_the_account(
+    server: Server, contexts: Any
+) -> None:
+    page = contexts("desk").new_page()
+    desk_login(page, server, "acceptor.1")
+    page.evaluate(
+        """localStorage.setItem('cityops.saved.acceptor.1', JSON.stringify(
+            [{id: 'local-1', name: '路灯不亮', query: {text: '路灯'}}]))"""
+    )
+    page.click("[data-test=menu-search]")
+    page.click("[data-test=saved-select]")
+    page.locator(".el-select-dropdown__item:visible", has_text="路灯不亮").wait_for()
+    kept = server.api("acceptor.1", "GET", "saved-searches")
+    assert [(s["name"], s["query"]) for s in kept] == [("路灯不亮", {"text": "路灯"})]
+    assert page.evaluate("localStorage.getItem('cityops.saved.acceptor.1')") is None

@@ -1,5 +1,7 @@
-// Saved searches: on the server when it offers them (GET/POST/DELETE /api/v1/saved-searches),
-// otherwise in this browser, per user.
+// Saved searches (常用查询): kept with the account on the server (GET/POST/DELETE
+// /api/v1/saved-searches), so they follow the user to any browser. Searches an earlier
+// version kept in this browser are moved to the server the first time the list is read; a
+// server without the endpoint (404/405) leaves them in the browser, per user.
 import { api, session } from './store.js'
 
 let mode = null // 'server' | 'local'
@@ -19,8 +21,9 @@ function readLocal() {
 export async function listSaved() {
   if (mode !== 'local') {
     try {
-      const out = await api.get('saved-searches')
+      let out = await api.get('saved-searches')
       mode = 'server'
+      if (await moveLocalToServer()) out = await api.get('saved-searches')
       return Array.isArray(out) ? out : out.items || []
     } catch (e) {
       if (e.status !== 404 && e.status !== 405) throw e
@@ -28,6 +31,20 @@ export async function listSaved() {
     }
   }
   return readLocal()
+}
+
+async function moveLocalToServer() {
+  const local = readLocal()
+  if (!local.length) return false
+  for (const item of local) {
+    try {
+      await api.post('saved-searches', { name: item.name, query: item.query || {} })
+    } catch {
+      return false // kept in the browser; tried again next time
+    }
+  }
+  localStorage.removeItem(localKey())
+  return true
 }
 
 export async function saveSearch(name, query) {

@@ -1,9 +1,19 @@
-"""Users, their grids, login tokens and the record of refused requests."""
+"""Users, their grids, login tokens, the record of refused requests and users' saved searches."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from cityops.adapters.db.tables.base import metadata
-from cityops.adapters.db.types import BigId, UTCDateTime
+from cityops.adapters.db.types import BigId, JSONDoc, UTCDateTime
 
 users = Table(
     "users",
@@ -54,4 +64,16 @@ access_denials = Table(
     Column("code", String(64), nullable=False),
     Column("detail", Text),
     Index("ix_access_denials_at", "at"),
+)
+
+# A user's saved searches of the case list (the console's 常用查询): a name and the filters.
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("query", JSONDoc, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("user_id", "name", name="uq_saved_searches_user_id_name"),
 )
