@@ -46,11 +46,22 @@ def open_case(page: Any, server: Server, case_id: int) -> None:
 
 
 def el_select(page: Any, trigger: str, option: str, *, type_text: str | None = None) -> None:
-    """Pick an option of an Element Plus select (optionally typing to filter first)."""
+    """Pick an option of an Element Plus (single) select, optionally typing to filter first,
+    and wait for its list to close. A click that lands while a busy machine is still
+    filtering the list picks nothing: the option is clicked again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.click(trigger)
     if type_text:
         page.keyboard.type(type_text)
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+    choice = page.locator(".el-select-dropdown__item:visible", has_text=option).first
+    choice.click()
+    open_list = page.locator(".el-select-dropdown:visible").first
+    try:
+        open_list.wait_for(state="hidden", timeout=3000)
+    except PlaywrightTimeout:
+        choice.click()
+        open_list.wait_for(state="hidden", timeout=10_000)
 
 
 def act(

@@ -1,9 +1,11 @@
 """The outbox relay: publishes committed messages to subscribers, after the transaction that
 wrote them. Subscribers are in-process callables: the served app gives the case messages to
 an MQTT broker when ``CITYOPS_EVENTS_MQTT_URL`` is set (``adapters/mqtt_publisher.py``). A
-message is published at least once: a subscriber that fails leaves it for the next run (up to
-``max_attempts`` runs; then it stays, with its error, and no longer holds the others back).
-Nothing is published inside a database transaction, so a slow subscriber never holds a lock."""
+message is published at least once. A subscriber out of reach (``ConnectionError``,
+``TimeoutError``) ends the run: the messages wait in order for the next run and nothing counts
+against them. Any other failure is the message's: it is tried again at the next runs, up to
+``max_attempts``, then stays with its error and no longer holds the others back. Nothing is
+published inside a database transaction, so a slow subscriber never holds a lock."""
 
 from __future__ import annotations
 
@@ -38,11 +40,15 @@ class OutboxRelay:
             pending = uow.outbox.pending(limit, self.max_attempts)
         done: list[int] = []
         failed: list[tuple[int, str]] = []
+        waiting: tuple[int, str] | None = None  # the subscriber is out of reach
         for msg in pending:
             try:
                 for prefix, fn in self.subscribers:
                     if msg["topic"].startswith(prefix):
                         fn(msg["topic"], msg["payload"])
+            except (ConnectionError, TimeoutError) as exc:
+                waiting = (int(msg["id"]), f"{type(exc).__name__}: {exc}")
+                break
             except Exception as exc:
                 failed.append((int(msg["id"]), f"{type(exc).__name__}: {exc}"))
                 continue
@@ -50,6 +56,8 @@ class OutboxRelay:
         with self.rt.uow() as uow:
             for msg_id, error in failed:
                 uow.outbox.mark_failed(msg_id, error)
+            if waiting is not None:
+                uow.outbox.note_error(*waiting)
             uow.outbox.mark_published(done, self.rt.now())
             uow.outbox.prune_published(self.rt.now() - self.keep_published, PRUNE_BATCH)
             uow.commit()

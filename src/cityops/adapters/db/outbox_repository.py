@@ -45,6 +45,12 @@ class OutboxRepository:
             .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
         )
 
+    def note_error(self, msg_id: int, error: str) -> None:
+        """Why a message is still waiting, without counting it as its failure."""
+        self.conn.execute(
+            update(outbox).where(outbox.c.id == msg_id).values(last_error=error[:2000])
+        )
+
     def prune_published(self, before: datetime, limit: int) -> int:
         """Delete up to ``limit`` messages published before ``before`` (oldest first); the
         event log keeps what they announced. Returns how many were deleted."""
