@@ -14,8 +14,8 @@ from cityops.services.cases import Upload
 from cityops.services.hotline import case_link, queries
 from cityops.services.hotline import commands as cmd
 from cityops.services.runtime import Runtime
-from tests.fakes import ACCEPTOR, DISPATCHER, INSPECTOR, JPEG, PNG, STREET_HANDLER
-from tests.integration.helpers import StepClock, report
+from tests.fakes import ACCEPTOR, DISPATCHER, INSPECTOR, JPEG, STREET_HANDLER
+from tests.integration.helpers import StepClock, file_and_close, report
 
 
 def _order(rt: Runtime, **kw):
@@ -26,13 +26,7 @@ def _order(rt: Runtime, **kw):
 
 def _close_case(rt: Runtime, clock: StepClock, case_id: int) -> None:
     case_svc.verify_case(rt, INSPECTOR, case_id, found=True)
-    case_svc.file_case(rt, ACCEPTOR, case_id, class_code="06010", condition_code="06010-01")
-    case_svc.dispatch_case(rt, DISPATCHER, case_id)
-    clock.tick(60)
-    case_svc.handle_case(rt, STREET_HANDLER, case_id, opinion="已清理", photos=[Upload(PNG)])
-    case_svc.request_check(rt, ACCEPTOR, case_id)
-    clock.tick(20)
-    case_svc.close_case(rt, INSPECTOR, case_id)
+    file_and_close(rt, clock, case_id)
 
 
 def test_an_order_becomes_a_case_linked_both_ways_and_its_reply_follows_the_case(

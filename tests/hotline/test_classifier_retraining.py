@@ -5,24 +5,14 @@ old and orders were closed since)."""
 
 from __future__ import annotations
 
-from cityops.services import cases as case_svc
-from cityops.services.cases import Upload
 from cityops.services.hotline import classification
 from cityops.services.runtime import Runtime
-from tests.fakes import ACCEPTOR, DISPATCHER, INSPECTOR, PNG, STREET_HANDLER
-from tests.integration.helpers import StepClock, report
+from tests.integration.helpers import StepClock, file_and_close, report
 
 
 def _closed_case(rt: Runtime, clock: StepClock, class_code: str, description: str) -> None:
-    case_id = report(rt, class_code=class_code, description=description).case.id
-    condition = f"{class_code}-01"
-    case_svc.file_case(rt, ACCEPTOR, case_id, class_code=class_code, condition_code=condition)
-    case_svc.dispatch_case(rt, DISPATCHER, case_id)
-    clock.tick(60)
-    case_svc.handle_case(rt, STREET_HANDLER, case_id, opinion="已清理", photos=[Upload(PNG)])
-    case_svc.request_check(rt, ACCEPTOR, case_id)
-    clock.tick(20)
-    case_svc.close_case(rt, INSPECTOR, case_id)
+    case = report(rt, class_code=class_code, description=description).case
+    file_and_close(rt, clock, case.id, class_code)
 
 
 def test_nothing_to_learn_from_is_no_error_and_a_first_model_follows_the_history(

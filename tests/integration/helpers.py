@@ -13,7 +13,17 @@ from cityops.domain.cases.vocabulary import Channel
 from cityops.services import cases as svc
 from cityops.services.cases import ReportResult, Upload
 from cityops.services.runtime import Runtime
-from tests.fakes import INSPECTOR, JPEG, T0, SquareLocator, make_policy
+from tests.fakes import (
+    ACCEPTOR,
+    DISPATCHER,
+    INSPECTOR,
+    JPEG,
+    PNG,
+    STREET_HANDLER,
+    T0,
+    SquareLocator,
+    make_policy,
+)
 
 
 class StepClock:
@@ -51,3 +61,16 @@ def report(rt: Runtime, **kw) -> ReportResult:
     args.update(kw)
     actor = args.pop("actor", INSPECTOR)
     return svc.report_case(rt, actor, **args)
+
+
+def file_and_close(rt: Runtime, clock: StepClock, case_id: int, class_code: str = "06010") -> None:
+    """A case waiting to be filed taken through filing (condition ``<class>-01``), dispatch to
+    the street, handling, check and closure."""
+    condition = f"{class_code}-01"
+    svc.file_case(rt, ACCEPTOR, case_id, class_code=class_code, condition_code=condition)
+    svc.dispatch_case(rt, DISPATCHER, case_id)
+    clock.tick(60)
+    svc.handle_case(rt, STREET_HANDLER, case_id, opinion="已清理", photos=[Upload(PNG)])
+    svc.request_check(rt, ACCEPTOR, case_id)
+    clock.tick(20)
+    svc.close_case(rt, INSPECTOR, case_id)
