@@ -24,21 +24,10 @@ Name = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_.-]{1,63}$", examples=["pr
 
 
 def target_out(t: svc.Target, end: int) -> ExchangeTargetOut:
-    return ExchangeTargetOut(
-        name=t.name,
-        url=t.url,
-        event_types=list(t.event_types) if t.event_types is not None else None,  # type: ignore[arg-type]
-        active=t.active,
-        delivered=t.delivered,
-        behind=max(0, end - t.cursor),
-        failures=t.failures,
-        last_error=t.last_error,
-        last_attempt_at=t.last_attempt_at,
-        last_success_at=t.last_success_at,
-        next_attempt_at=t.next_attempt_at,
-        created_at=t.created_at,
-        created_by=t.created_by,
-    )
+    """A target as the API shows it: its fields, without its secret and place in the log,
+    and how far it is behind the log's ``end``."""
+    shown = {name: getattr(t, name) for name in ExchangeTargetOut.model_fields if name != "behind"}
+    return ExchangeTargetOut.model_validate({**shown, "behind": max(0, end - t.cursor)})
 
 
 @router.get(
