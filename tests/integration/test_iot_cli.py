@@ -31,7 +31,7 @@ def cli_rt(
 ) -> Runtime:
     rt = make_rt(engine, tmp_path, clock)
     rt.policy_override = CasePolicy(replace(make_profile(), iot=IOT), AlwaysWorking())
-    monkeypatch.setattr(iot_cli, "_rt", lambda: rt)
+    monkeypatch.setattr(iot_cli, "runtime", lambda: rt)
     monkeypatch.setattr(iot_cli, "console", Console(width=200))
     return rt
 

@@ -13,6 +13,8 @@ import threading
 from typing import Any
 from urllib.parse import urlparse
 
+from cityops.adapters.mqtt_client import start_client, stop_client
+
 DEFAULT_PREFIX = "cityops/events"
 
 
@@ -26,21 +28,15 @@ class MqttPublisher:
         self.ever_connected = False
 
     def start(self) -> None:
-        import paho.mqtt.client as mqtt
-
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-        if self.url.username:
-            client.username_pw_set(self.url.username, self.url.password)
-        client.on_connect = lambda *_args: self.connected.set()
-        client.on_disconnect = lambda *_args: self.connected.clear()
-        client.connect_async(self.url.hostname or "127.0.0.1", self.url.port or 1883)
-        client.loop_start()
-        self.client = client
+        self.client = start_client(
+            self.url,
+            lambda *_args: self.connected.set(),
+            on_disconnect=lambda *_args: self.connected.clear(),
+        )
 
     def stop(self) -> None:
         if self.client is not None:
-            self.client.disconnect()
-            self.client.loop_stop()
+            stop_client(self.client)
             self.client = None
 
     def topic_for(self, topic: str) -> str:

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cityops.cli.core import runtime
 from cityops.errors import CityopsError
 
 console = Console()
@@ -20,12 +21,6 @@ exchange_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(exchange_app, name="exchange")
-
-
-def _rt():  # type: ignore[no-untyped-def]
-    from cityops.services.runtime import bootstrap
-
-    return bootstrap()
 
 
 def _fail(exc: CityopsError) -> None:
@@ -50,7 +45,7 @@ def add(
 
     try:
         target, key = exchange.create_target(
-            _rt(),
+            runtime(),
             name,
             url,
             actor="cli",
@@ -71,7 +66,7 @@ def list_cmd() -> None:
     """交换目标及进度 Targets and how far each has got."""
     from cityops.services import exchange
 
-    rt = _rt()
+    rt = runtime()
     end = exchange.log_end(rt)
     table = Table("名称", "地址", "状态", "已推送", "待推送", "连续失败", "最近错误")
     for t in exchange.list_targets(rt):
@@ -92,7 +87,7 @@ def push() -> None:
     """立即推送 Push now until every target has caught up (or a delivery failed)."""
     from cityops.services import exchange
 
-    for r in exchange.push_all(_rt()):
+    for r in exchange.push_all(runtime()):
         note = f"  [red]{r.error}[/]" if r.error else ""
         console.print(f"{r.target}: 推送{r.sent}条，进度至事件{r.cursor}{note}")
 
@@ -101,7 +96,7 @@ def _set_active(name: str, active: bool) -> None:
     from cityops.services import exchange
 
     try:
-        exchange.update_target(_rt(), name, active=active)
+        exchange.update_target(runtime(), name, active=active)
     except CityopsError as exc:
         _fail(exc)
     console.print(f"{name}: {'已恢复' if active else '已暂停'}")
@@ -125,7 +120,7 @@ def remove(name: Annotated[str, typer.Argument()]) -> None:
     from cityops.services import exchange
 
     try:
-        exchange.delete_target(_rt(), name)
+        exchange.delete_target(runtime(), name)
     except CityopsError as exc:
         _fail(exc)
     console.print(f"{name}: 已删除")

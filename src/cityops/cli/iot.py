@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cityops.cli.core import runtime
 from cityops.domain.geo.model import CoordSystem
 from cityops.errors import CityopsError
 
@@ -23,12 +24,6 @@ iot_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(iot_app, name="iot")
-
-
-def _rt():  # type: ignore[no-untyped-def]
-    from cityops.cli.core import runtime
-
-    return runtime()
 
 
 def _fail(exc: CityopsError) -> None:
@@ -60,7 +55,7 @@ def import_devices(
 
     try:
         devices = parse_devices_csv(_read(file), crs)
-        n = register_devices(_rt(), devices)
+        n = register_devices(runtime(), devices)
     except CityopsError as exc:
         _fail(exc)
         return
@@ -77,7 +72,7 @@ def send_readings(
 
     try:
         readings = sorted(parse_readings_csv(_read(file)), key=lambda r: r.at)
-        result = ingest_all(_rt(), readings)
+        result = ingest_all(runtime(), readings)
     except CityopsError as exc:
         _fail(exc)
         return
@@ -116,7 +111,7 @@ def figures_cmd(
     def pct(v: float | None) -> str:
         return "—" if v is None else f"{v:.2f}%"
 
-    for f in iot_figures(_rt(), district):
+    for f in iot_figures(runtime(), district):
         table.add_row(
             f.name, str(f.total), str(f.normal), str(f.warning), str(f.alarm), str(f.offline),
             str(f.never_seen), pct(f.online_rate), pct(f.intact_rate), pct(f.lighting_rate),
@@ -131,7 +126,7 @@ def alarms_cmd() -> None:
 
     labels = {"alarm": "报警", "warning": "预警", "offline": "离线"}
     table = Table("级别", "设备", "名称", "开始", "峰值", "案卷", title="当前告警")
-    for a in open_alarms(_rt()):
+    for a in open_alarms(runtime()):
         table.add_row(
             labels.get(a["level"], a["level"]),
             a["code"],

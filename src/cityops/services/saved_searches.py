@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from cityops.adapters.db.tables.accounts import saved_searches
 from cityops.errors import NotFoundError, ValidationError
@@ -75,7 +75,7 @@ def save_search(rt: Runtime, user_id: str, name: str, query: dict[str, Any]) -> 
         if found is not None:
             uow.conn.execute(update(s).where(s.c.id == found).values(query=query))
         else:
-            count = len(uow.conn.execute(select(s.c.id).where(mine)).all())
+            count = uow.conn.execute(select(func.count()).where(mine)).scalar_one()
             if count >= MAX_PER_USER:
                 raise ValidationError(
                     "saved_search.too_many",

@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
 
 from cityops.api.deps import RT, Staff
 from cityops.api.schemas.common import ERROR_RESPONSES
+from cityops.api.schemas.saved_searches import SavedSearchIn, SavedSearchOut
 from cityops.services import saved_searches as svc
 
 router = APIRouter(prefix="/saved-searches", tags=["cases 案卷"], responses=ERROR_RESPONSES)
 
 
-class SavedSearchIn(BaseModel):
-    name: str = Field(min_length=1, max_length=svc.MAX_NAME, examples=["本周超期·历下区"])
-    query: dict[str, Any] = Field(
-        description="The case list's filters, as the console sends them to GET /cases",
-        examples=[{"district": "370102", "light": "red", "state": ["dispatched"]}],
-    )
-
-
-class SavedSearchOut(BaseModel):
-    id: int
-    name: str
-    query: dict[str, Any]
-    created_at: datetime
-
-
-def _out(s: svc.SavedSearch) -> SavedSearchOut:
-    return SavedSearchOut(id=s.id, name=s.name, query=s.query, created_at=s.created_at)
-
-
 @router.get("", summary="我的常用查询 My saved searches", response_model=list[SavedSearchOut])
 def list_saved(rt: RT, user: Staff) -> list[SavedSearchOut]:
-    return [_out(s) for s in svc.list_saved(rt, user.id)]
+    return [SavedSearchOut.model_validate(s) for s in svc.list_saved(rt, user.id)]
 
 
 @router.post(
@@ -46,7 +24,7 @@ def list_saved(rt: RT, user: Staff) -> list[SavedSearchOut]:
     response_model=SavedSearchOut,
 )
 def save(rt: RT, user: Staff, body: SavedSearchIn) -> SavedSearchOut:
-    return _out(svc.save_search(rt, user.id, body.name, body.query))
+    return SavedSearchOut.model_validate(svc.save_search(rt, user.id, body.name, body.query))
 
 
 @router.delete("/{search_id}", status_code=204, summary="删除常用查询 Delete a saved search")

@@ -29,7 +29,7 @@ class CasePolicy:
         return channel in self.verification_channels
 
     def stage_limit(self, stage: Stage, urgency: Urgency, area_class: AreaClass) -> TimeLimit:
-        return self.profile.stage_limit(stage, urgency, area_class) or FALLBACK_STAGE_LIMIT
+        return stage_limit_in(self.profile, stage, urgency, area_class)
 
     def stage_times(
         self, stage: Stage, start: datetime, urgency: Urgency, area_class: AreaClass
@@ -60,6 +60,13 @@ class CasePolicy:
         return cond
 
 
+def stage_limit_in(
+    profile: CityProfile, stage: Stage, urgency: Urgency, area_class: AreaClass
+) -> TimeLimit:
+    """The limit of a stage in ``profile``, or the generous fallback where it has none."""
+    return profile.stage_limit(stage, urgency, area_class) or FALLBACK_STAGE_LIMIT
+
+
 def deadline_is_working(
     profile: CityProfile,
     state: str,
@@ -71,7 +78,7 @@ def deadline_is_working(
     """Whether the deadline a case shows counts working time (True) or natural time (False),
     which is what a countdown must follow: the handling clock's own unit while the case is
     dispatched, else the unit of its current stage's limit in ``profile``. None when the case
-    has no deadline."""
+    has no deadline. Takes the stored values (a list row or a case)."""
     if state == CaseState.DISPATCHED.value:
         return handling_working
     if stage is None:
@@ -80,5 +87,4 @@ def deadline_is_working(
         key = (Stage(stage), Urgency(urgency), AreaClass(area_class))
     except ValueError:
         return None
-    limit = profile.stage_limit(*key) or FALLBACK_STAGE_LIMIT
-    return limit.unit.is_working
+    return stage_limit_in(profile, *key).unit.is_working

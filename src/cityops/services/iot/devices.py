@@ -105,6 +105,7 @@ def register_devices(rt: Runtime, devices: Sequence[DeviceIn]) -> int:
         problems.append({"index": i, "code_of_device": d.code, "code": code, "message": message})
 
     seen: set[str] = set()
+    finite = [math.isfinite(d.lon) and math.isfinite(d.lat) for d in devices]
     for i, d in enumerate(devices):
         if not CODE.fullmatch(d.code or ""):
             bad(i, d, "iot.device_code_invalid", f"设备编码“{d.code}”须为4至32位字母、数字或 _ . -")
@@ -118,12 +119,12 @@ def register_devices(rt: Runtime, devices: Sequence[DeviceIn]) -> int:
             bad(i, d, "iot.name_required", "设备名称不能为空")
         if d.unit_code and d.unit_code not in units:
             bad(i, d, "iot.unit_unknown", f"养护单位“{d.unit_code}”不存在")
-        if not (math.isfinite(d.lon) and math.isfinite(d.lat)):
+        if not finite[i]:
             bad(i, d, "iot.position_invalid", "坐标无效")
-    # a point already refused above is not located (locating would raise, not list it)
+    # a point that is not a number is listed above, not located (locating would raise)
     locs = [
-        rt.locator.locate(d.lon, d.lat) if math.isfinite(d.lon) and math.isfinite(d.lat) else None
-        for d in devices
+        rt.locator.locate(d.lon, d.lat) if ok else None
+        for d, ok in zip(devices, finite, strict=True)
     ]
     for i, (d, loc) in enumerate(zip(devices, locs, strict=True)):
         if loc is not None and loc.grid_code is None:

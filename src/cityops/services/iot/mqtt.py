@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from cityops.adapters.mqtt_client import start_client, stop_client
 from cityops.services.iot.ingest import IngestResult, ReadingIn, ingest_all
 from cityops.services.runtime import Runtime
 
@@ -76,24 +77,14 @@ class MqttFeed:
         self.connected = threading.Event()
 
     def start(self) -> None:
-        import paho.mqtt.client as mqtt
-
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-        if self.url.username:
-            client.username_pw_set(self.url.username, self.url.password)
-        client.on_connect = self._on_connect
-        client.on_message = self._on_message
-        client.connect_async(self.url.hostname or "127.0.0.1", self.url.port or 1883)
-        client.loop_start()
-        self.client = client
+        self.client = start_client(self.url, self._on_connect, on_message=self._on_message)
 
     def stop(self) -> int:
         """Disconnect, then ingest what is still queued: the broker considers those messages
         delivered, so they would be lost with the process. Returns how many readings were
         taken in."""
         if self.client is not None:
-            self.client.disconnect()
-            self.client.loop_stop()
+            stop_client(self.client)
             self.client = None
         taken = 0
         while (result := self.drain()) is not None:
